@@ -1,0 +1,99 @@
+// CBerth: the few things Swift cannot do itself.
+//
+// Every exported function carries the prefix `berth_` and says whether it is
+// async-signal-safe, because some of them run in the container's init between
+// clone and execve, where only async-signal-safe calls are allowed while the
+// parent may have other threads.
+#ifndef BERTH_H
+#define BERTH_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+// Build identity. The Makefile passes -DBERTH_COMMIT="<git hash>"; a plain
+// `swift build` gets "unknown". Async-signal-safe (returns a constant).
+const char *berth_commit(void);
+
+// The version of the libseccomp we run against (not the one we built with).
+// Not async-signal-safe (libseccomp may allocate on first use).
+void berth_libseccomp_version(unsigned *major, unsigned *minor, unsigned *micro);
+
+
+// ---- Process creation --------------------------------------------------
+//
+// All functions below are thin system-call wrappers: they touch no global
+// state of glibc and are async-signal-safe unless a comment says otherwise.
+
+// Creates a child process like fork(), in the namespaces named by `flags`
+// (CLONE_NEW*), and returns 0 in the child and its pid in the parent, or -1
+// with errno. With `cgroup_fd` >= 0 the child starts inside that cgroup
+// (clone3 CLONE_INTO_CGROUP), so it never runs outside it.
+// The child shares no memory with the parent (no CLONE_VM), so it may run
+// Swift code afterwards as long as the parent had a single thread.
+// Async-signal-safe.
+pid_t berth_clone(uint64_t flags, int cgroup_fd);
+
+// pivot_root(2), which has no glibc wrapper. Async-signal-safe.
+int berth_pivot_root(const char *new_root, const char *put_old);
+
+// prctl(2) without varargs, which Swift cannot call. Async-signal-safe.
+int berth_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
+
+// setns(2)/unshare(2) as raw system calls. Async-signal-safe.
+int berth_setns(int fd, int nstype);
+int berth_unshare(int flags);
+
+// Credential changes as raw system calls, so that glibc's "set on every
+// thread" machinery (setxid broadcast) is never involved in a process made
+// by berth_clone, whose glibc thread bookkeeping is the parent's copy.
+// Async-signal-safe.
+int berth_setresuid(uid_t ruid, uid_t euid, uid_t suid);
+int berth_setresgid(gid_t rgid, gid_t egid, gid_t sgid);
+int berth_setgroups(size_t count, const gid_t *groups);
+
+// capset(2) with the 64-bit (version 3) layout: bit N of each mask is
+// capability N. Async-signal-safe.
+int berth_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+// The calling process's capability sets. Async-signal-safe.
+int berth_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
+
+// Gives the calling process a new session keyring with that name, so the
+// container does not share the caller's keys (keyctl(2)
+// KEYCTL_JOIN_SESSION_KEYRING). Async-signal-safe.
+int berth_join_session_keyring(const char *name);
+
+// ---- Paths inside a root ----------------------------------------------
+
+// openat2(2) with RESOLVE_* flags: with RESOLVE_IN_ROOT every symlink and
+// ".." is resolved as if `dirfd` were "/", so no path can leave the rootfs.
+// Async-signal-safe.
+int berth_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+// mount_setattr(2): recursive mount attributes (rro, rnosuid, idmap, ...).
+// Async-signal-safe.
+int berth_mount_setattr(int dirfd, const char *path, unsigned int flags,
+                        uint64_t attr_set, uint64_t attr_clr, uint64_t propagation, uint64_t userns_fd);
+
+// close_range(2). Async-signal-safe.
+int berth_close_range(unsigned int first, unsigned int last, unsigned int flags);
+
+// ---- Terminals and descriptor passing ---------------------------------
+
+// Makes `fd` the controlling terminal of the calling session (TIOCSCTTY).
+// Async-signal-safe.
+int berth_set_controlling_terminal(int fd);
+// Sets a terminal's size (TIOCSWINSZ). Async-signal-safe.
+int berth_set_window_size(int fd, unsigned short rows, unsigned short columns);
+// Unlocks a pty master and opens its peer (TIOCSPTLCK, TIOCGPTPEER), so the
+// slave is found through the master rather than by a path in /dev/pts.
+// Returns the peer's fd or -1. Async-signal-safe.
+int berth_open_pty_peer(int master, int flags);
+
+// Sends `fd` over a unix socket with SCM_RIGHTS, with `payload` as the
+// message's data (conmon and containerd expect the terminal's name).
+// Async-signal-safe.
+int berth_send_fd(int socket, int fd, const char *payload, size_t length);
+// Receives one fd sent by berth_send_fd; returns it or -1. Async-signal-safe.
+int berth_receive_fd(int socket);
+
+#endif

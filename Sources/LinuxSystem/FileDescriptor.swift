@@ -1,0 +1,54 @@
+import Glibc
+
+/// An owned file descriptor. Closing is explicit: a runtime passes descriptors
+/// between processes, so implicit closing on deinit would hide bugs.
+public struct FileDescriptor: Sendable, Equatable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// Opens with O_CLOEXEC always: no descriptor of the runtime may reach a
+    /// container by accident.
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {
+        let fd = try retryingInterrupts { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    public func close() {
+        // EINTR on close must not be retried on Linux: the descriptor is gone.
+        _ = Glibc.close(rawValue)
+    }
+
+    public func readAll() throws(Errno) -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = try retryingInterrupts {
+                chunk.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+            }
+            if count == 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try retryingInterrupts {
+                bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress! + offset, $0.count - offset) }
+            }
+            offset += written
+        }
+    }
+
+    public func sync() throws(Errno) {
+        _ = try retryingInterrupts { fsync(rawValue) }
+    }
+
+    public enum LockKind: Sendable { case shared, exclusive }
+
+    /// Blocks until the lock is held. Locks are released when the last
+    /// descriptor of the open file description is closed.
+    public func lock(_ kind: LockKind) throws(Errno) {
+        _ = try retryingInterrupts { flock(rawValue, kind == .shared ? LOCK_SH : LOCK_EX) }
+    }
+}

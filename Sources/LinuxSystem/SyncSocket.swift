@@ -1,0 +1,40 @@
+import CBerth
+import Glibc
+
+/// One end of the SOCK_SEQPACKET pair between berth and the container's
+/// init. Each message is one packet: a 4-byte kind, a 4-byte errno and a
+/// UTF-8 payload, so a message can never be read half.
+public struct SyncSocket: Sendable {
+    public let descriptor: FileDescriptor
+
+    public static func pair() throws(Errno) -> (parent: SyncSocket, child: SyncSocket) {
+        var fds: [Int32] = [-1, -1]
+        _ = try retryingInterrupts { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
+        return (SyncSocket(descriptor: FileDescriptor(rawValue: fds[0])), SyncSocket(descriptor: FileDescriptor(rawValue: fds[1])))
+    }
+
+    public func send(kind: UInt32, errno code: Int32 = 0, payload: String = "") throws(Errno) {
+        var packet: [UInt8] = []
+        withUnsafeBytes(of: kind.littleEndian) { packet.append(contentsOf: $0) }
+        withUnsafeBytes(of: code.littleEndian) { packet.append(contentsOf: $0) }
+        packet.append(contentsOf: payload.utf8)
+        _ = try retryingInterrupts {
+            packet.withUnsafeBytes { Glibc.send(descriptor.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+    }
+
+    /// The next message, or nil when the other end closed (the init died or
+    /// exec'd: the socket is close-on-exec).
+    public func receive() throws(Errno) -> (kind: UInt32, errno: Int32, payload: String)? {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = try retryingInterrupts {
+            buffer.withUnsafeMutableBytes { recv(descriptor.rawValue, $0.baseAddress, $0.count, 0) }
+        }
+        guard count >= 8 else { return nil }
+        let kind = buffer.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt32.self)) }
+        let code = buffer.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4, as: Int32.self)) }
+        return (kind, code, String(decoding: buffer[8..<count], as: UTF8.self))
+    }
+
+    public func close() { descriptor.close() }
+}

@@ -1,0 +1,29 @@
+// Linux capability names and numbers (linux/capability.h). A static table
+// rather than libcap: validation must run without touching the system, and
+// whether the kernel knows a capability is decided by comparing its number
+// with /proc/sys/kernel/cap_last_cap, which the caller reads.
+
+public enum Capability {
+    /// Every capability up to CAP_CHECKPOINT_RESTORE, ordered by number.
+    public static let all: [(name: String, number: Int)] = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+        "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+        "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+        "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+        "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ].enumerated().map { (name: $0.element, number: $0.offset) }
+
+    private static let numbers = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.number) })
+
+    /// The number of a capability given by its exact name (`CAP_CHOWN`), or nil.
+    public static func number(of name: String) -> Int? {
+        numbers[name]
+    }
+
+    /// The highest capability number in the table.
+    public static var last: Int { all.count - 1 }
+}

@@ -1,0 +1,303 @@
+// Validation of a decoded config, before anything touches the system.
+//
+// Every problem is reported, each with the JSON path of the value at fault,
+// so a user fixes a config in one pass instead of one error per attempt.
+// Checks that need the host (does a namespace path exist, which capabilities
+// does the kernel know) go through `ValidationEnvironment`, which keeps this
+// target free of system calls and its tests free of root.
+
+/// What the config is validated for.
+public enum ValidationPurpose: Sendable {
+    /// Creating a container: `process` (with `args`) and `root` are required.
+    case create
+    /// Any other use, e.g. checking a config written by `spec`.
+    case generic
+}
+
+/// The facts about the host that validation needs, read by the caller.
+public struct ValidationEnvironment: Sendable {
+    /// The content of /proc/sys/kernel/cap_last_cap.
+    public var lastCapability: Int
+    /// Whether a path exists in the runtime's mount namespace.
+    public var pathExists: @Sendable (String) -> Bool
+
+    public init(lastCapability: Int, pathExists: @escaping @Sendable (String) -> Bool) {
+        self.lastCapability = lastCapability
+        self.pathExists = pathExists
+    }
+
+    /// Assumes every known capability exists and every path exists.
+    public static let permissive = ValidationEnvironment(lastCapability: Capability.last, pathExists: { _ in true })
+}
+
+extension Spec {
+    /// All problems of this config, in document order; empty if it is valid.
+    public func validate(for purpose: ValidationPurpose, environment: ValidationEnvironment) -> [ConfigProblem] {
+        var validator = SpecValidator(spec: self, purpose: purpose, environment: environment)
+        validator.validate()
+        return validator.problems
+    }
+}
+
+/// Walks a `Spec` and collects problems. The Linux section is checked in
+/// SpecValidator+Linux.swift.
+struct SpecValidator {
+    let spec: Spec
+    let purpose: ValidationPurpose
+    let environment: ValidationEnvironment
+    private(set) var problems: [ConfigProblem] = []
+
+    init(spec: Spec, purpose: ValidationPurpose, environment: ValidationEnvironment) {
+        self.spec = spec
+        self.purpose = purpose
+        self.environment = environment
+    }
+
+    mutating func validate() {
+        validateVersion()
+        validateRoot()
+        validateProcess()
+        validateHostnames()
+        validateMounts()
+        validateHooks()
+        validateMapKeys(spec.annotations, at: "annotations")
+        validateLinux()
+    }
+
+    // MARK: Reporting helpers shared by every check
+
+    mutating func report(_ path: String, _ message: String) {
+        problems.append(ConfigProblem(path: path, message: message))
+    }
+
+    mutating func check(_ condition: Bool, _ path: String, _ message: String) {
+        if !condition { report(path, message) }
+    }
+
+    mutating func checkKnown(_ value: String?, in known: Set<String>, at path: String, what: String) {
+        guard let value else { return }
+        check(known.contains(value), path, "unknown \(what) \"\(value)\"")
+    }
+
+    mutating func checkEachKnown(_ values: [String]?, in known: Set<String>, at path: String, what: String) {
+        for (index, value) in (values ?? []).enumerated() {
+            checkKnown(value, in: known, at: JSONPath.element(path, index), what: what)
+        }
+    }
+
+    mutating func checkAbsolute(_ value: String?, at path: String) {
+        guard let value else { return }
+        check(value.hasPrefix("/"), path, "not an absolute path: \"\(value)\"")
+    }
+
+    mutating func checkEachAbsolute(_ values: [String]?, at path: String) {
+        for (index, value) in (values ?? []).enumerated() {
+            checkAbsolute(value, at: JSONPath.element(path, index))
+        }
+    }
+
+    mutating func checkRange<T: BinaryInteger>(_ value: T?, _ range: ClosedRange<T>, at path: String) {
+        guard let value else { return }
+        check(range.contains(value), path, "must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+    }
+
+    /// Reports every repeated value after its first occurrence.
+    mutating func checkUnique(_ values: [String], at path: (Int) -> String, what: String) {
+        var seen = Set<String>()
+        for (index, value) in values.enumerated() where !seen.insert(value).inserted {
+            report(path(index), "duplicate \(what) \"\(value)\"")
+        }
+    }
+
+    /// Maps such as annotations and sysctl need non-empty keys.
+    mutating func validateMapKeys<Value>(_ map: [String: Value]?, at path: String) {
+        if map?.keys.contains("") == true {
+            report(JSONPath.member(path, ""), "keys must not be empty")
+        }
+    }
+
+    // MARK: Top level
+
+    private mutating func validateVersion() {
+        guard let major = SemanticVersion.major(of: spec.ociVersion) else {
+            report("ociVersion", "not a semantic version: \"\(spec.ociVersion)\"")
+            return
+        }
+        // 0.x were the drafts of 1.0 (the spec's own example still says
+        // 0.5.0-dev) and decode the same; a 2.x config would not.
+        check(major <= 1, "ociVersion", "unsupported version \"\(spec.ociVersion)\": berth implements \(ociSpecVersion)")
+    }
+
+    private mutating func validateRoot() {
+        guard let root = spec.root else {
+            check(purpose != .create, "root", "required to create a container")
+            return
+        }
+        check(!root.path.isEmpty, "root.path", "must not be empty")
+    }
+
+    private mutating func validateHostnames() {
+        let hasUTSNamespace = spec.linux?.namespaces?.contains { $0.type == "uts" } ?? false
+        // Without a UTS namespace of its own the container would rename the host.
+        for (name, value) in [("hostname", spec.hostname), ("domainname", spec.domainname)] {
+            if let value, !value.isEmpty {
+                check(hasUTSNamespace, name, "setting the \(name) requires a uts namespace")
+            }
+        }
+    }
+
+    private mutating func validateProcess() {
+        guard let process = spec.process else {
+            check(purpose != .create, "process", "required to create a container")
+            return
+        }
+        if purpose == .create {
+            check(!(process.args ?? []).isEmpty, "process.args", "must contain at least one entry")
+        }
+        checkAbsolute(process.cwd, at: "process.cwd")
+        validateEnvironment(process.env, at: "process.env")
+        validateCapabilities(process.capabilities)
+        validateRlimits(process.rlimits ?? [])
+        checkRange(process.oomScoreAdj, -1000...1000, at: "process.oomScoreAdj")
+        if let scheduler = process.scheduler {
+            checkKnown(scheduler.policy, in: KnownValues.schedulerPolicies, at: "process.scheduler.policy", what: "scheduler policy")
+            checkEachKnown(scheduler.flags, in: KnownValues.schedulerFlags, at: "process.scheduler.flags", what: "scheduler flag")
+        }
+        if let ioPriority = process.ioPriority {
+            checkKnown(ioPriority.class, in: KnownValues.ioPriorityClasses, at: "process.ioPriority.class", what: "io priority class")
+            checkRange(ioPriority.priority, 0...7, at: "process.ioPriority.priority")
+        }
+        checkCPUList(process.execCPUAffinity?.initial, at: "process.execCPUAffinity.initial")
+        checkCPUList(process.execCPUAffinity?.final, at: "process.execCPUAffinity.final")
+    }
+
+    mutating func validateEnvironment(_ env: [String]?, at path: String) {
+        for (index, variable) in (env ?? []).enumerated() {
+            let elementPath = JSONPath.element(path, index)
+            guard let equals = variable.firstIndex(of: "=") else {
+                report(elementPath, "invalid environment variable \"\(variable)\": missing \"=\"")
+                continue
+            }
+            check(equals != variable.startIndex, elementPath, "invalid environment variable \"\(variable)\": empty name")
+        }
+    }
+
+    private mutating func validateCapabilities(_ capabilities: LinuxCapabilities?) {
+        guard let capabilities else { return }
+        let sets = [
+            ("bounding", capabilities.bounding), ("effective", capabilities.effective),
+            ("inheritable", capabilities.inheritable), ("permitted", capabilities.permitted),
+            ("ambient", capabilities.ambient),
+        ]
+        for (setName, names) in sets {
+            for (index, name) in (names ?? []).enumerated() {
+                let path = JSONPath.element("process.capabilities.\(setName)", index)
+                guard let number = Capability.number(of: name) else {
+                    report(path, "unknown capability \"\(name)\"")
+                    continue
+                }
+                check(
+                    number <= environment.lastCapability, path,
+                    "capability \"\(name)\" is not supported by the kernel (last capability is \(environment.lastCapability))"
+                )
+            }
+        }
+    }
+
+    private mutating func validateRlimits(_ rlimits: [POSIXRlimit]) {
+        for (index, rlimit) in rlimits.enumerated() {
+            let path = JSONPath.element("process.rlimits", index)
+            check(Rlimit.resource(of: rlimit.type) != nil, path + ".type", "unknown rlimit \"\(rlimit.type)\"")
+            check(rlimit.soft <= rlimit.hard, path, "soft limit \(rlimit.soft) exceeds hard limit \(rlimit.hard)")
+        }
+        checkUnique(rlimits.map(\.type), at: { JSONPath.element("process.rlimits", $0) + ".type" }, what: "rlimit")
+    }
+
+    /// A list of CPUs or memory nodes such as `0-3,7`.
+    mutating func checkCPUList(_ list: String?, at path: String) {
+        guard let list, !list.isEmpty else { return }
+        let isValid = list.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
+            let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
+                .map { $0.filter { $0 != " " } }
+            guard (1...2).contains(bounds.count), bounds.allSatisfy({ UInt32($0) != nil }) else { return false }
+            return bounds.count == 1 || UInt32(bounds[0])! <= UInt32(bounds[1])!
+        }
+        check(isValid, path, "invalid cpu list \"\(list)\"")
+    }
+
+    // MARK: Mounts and hooks
+
+    private mutating func validateMounts() {
+        for (index, mount) in (spec.mounts ?? []).enumerated() {
+            let path = JSONPath.element("mounts", index)
+            // config.md still allows relative destinations "for compatibility"
+            // but deprecates them; resolving them is a guess berth won't make.
+            checkAbsolute(mount.destination, at: path + ".destination")
+            validateIDMappings(mount.uidMappings, at: path + ".uidMappings")
+            validateIDMappings(mount.gidMappings, at: path + ".gidMappings")
+            let hasMappings = mount.uidMappings != nil && mount.gidMappings != nil
+            check(
+                (mount.uidMappings == nil) == (mount.gidMappings == nil), path,
+                "uidMappings and gidMappings must be given together"
+            )
+            for (optionIndex, option) in (mount.options ?? []).enumerated() where option == "idmap" || option == "ridmap" {
+                check(
+                    hasMappings, JSONPath.element(path + ".options", optionIndex),
+                    "\"\(option)\" requires uidMappings and gidMappings on the mount"
+                )
+            }
+        }
+    }
+
+    mutating func validateIDMappings(_ mappings: [LinuxIDMapping]?, at path: String) {
+        for (index, mapping) in (mappings ?? []).enumerated() {
+            check(mapping.size > 0, JSONPath.element(path, index) + ".size", "must be greater than zero")
+        }
+    }
+
+    private mutating func validateHooks() {
+        for (name, hooks) in spec.hooks?.all ?? [] {
+            for (index, hook) in hooks.enumerated() {
+                let path = JSONPath.element("hooks.\(name)", index)
+                checkAbsolute(hook.path, at: path + ".path")
+                validateEnvironment(hook.env, at: path + ".env")
+                if let timeout = hook.timeout {
+                    check(timeout > 0, path + ".timeout", "must be greater than zero, found \(timeout)")
+                }
+            }
+        }
+    }
+}
+
+/// Semantic Versioning 2.0.0 (https://semver.org), as config.md requires.
+enum SemanticVersion {
+    /// The major version of a valid semantic version, or nil.
+    static func major(of version: String) -> Int? {
+        let withoutBuild = version.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
+        if withoutBuild.count == 2, !areValidIdentifiers(withoutBuild[1], numeric: false) { return nil }
+        let core = withoutBuild[0].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        if core.count == 2, !areValidIdentifiers(core[1], numeric: true) { return nil }
+        let numbers = core[0].split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 3, numbers.allSatisfy(isNumber) else { return nil }
+        return Int(numbers[0])
+    }
+
+    private static func isNumber(_ text: Substring) -> Bool {
+        !text.isEmpty && text.allSatisfy(\.isASCIIDigit) && (text == "0" || text.first != "0") && Int(text) != nil
+    }
+
+    /// Dot-separated identifiers; in a pre-release, numeric ones have no leading zero.
+    private static func areValidIdentifiers(_ text: Substring, numeric: Bool) -> Bool {
+        text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { identifier in
+            guard !identifier.isEmpty, identifier.allSatisfy({ $0.isASCIIDigit || $0.isASCIILetter || $0 == "-" }) else {
+                return false
+            }
+            return !numeric || !identifier.allSatisfy(\.isASCIIDigit) || isNumber(identifier)
+        }
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+    var isASCIILetter: Bool { isASCII && isLetter }
+}

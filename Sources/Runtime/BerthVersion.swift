@@ -1,0 +1,18 @@
+import CBerth
+
+/// What `berth --version` reports.
+public enum BerthVersion {
+    public static let version = "0.1.0"
+    /// The runtime-spec version berth implements and records in states.
+    public static let ociVersion = "1.3.0"
+    /// The oldest config.json version berth accepts.
+    public static let minimumOCIVersion = "1.0.0"
+
+    public static var commit: String { String(cString: berth_commit()) }
+
+    public static var libseccomp: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, micro: UInt32 = 0
+        berth_libseccomp_version(&major, &minor, &micro)
+        return "\(major).\(minor).\(micro)"
+    }
+}

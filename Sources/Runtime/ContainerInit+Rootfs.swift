@@ -1,0 +1,213 @@
+import CBerth
+import Glibc
+import LinuxSystem
+
+/// The container's root file system: mounts, devices, pivot_root, masked
+/// and read-only paths. Every destination is opened inside the rootfs
+/// (RootedPath) and mounted through its /proc/self/fd magic link, so a
+/// symlink in the image can never put a mount on the host.
+extension ContainerInit {
+    func prepareRootfs() throws(RuntimeError) -> FileDescriptor {
+        // Nothing mounted from now on may propagate back to the host, and
+        // pivot_root refuses shared mounts: start from slave (or private),
+        // and apply a shared rootfsPropagation only after pivot_root.
+        let initial = plan.rootPropagation & UInt(MS_PRIVATE) != 0
+            ? UInt(MS_PRIVATE) | UInt(MS_REC) : UInt(MS_SLAVE) | UInt(MS_REC)
+        try attempt("make / a slave mount") { () throws(Errno) in
+            try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
+        }
+        // pivot_root needs the new root to be a mount point.
+        try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
+            try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
+                             flags: UInt(MS_BIND) | UInt(MS_REC), data: nil)
+        }
+        let root = try attempt("open rootfs \(plan.rootfs)") { () throws(Errno) in
+            try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
+        }
+        for mount in plan.mounts {
+            try mountInRootfs(mount, root: root)
+        }
+        try createDevices(root: root)
+        return root
+    }
+
+    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor) throws(RuntimeError) {
+        let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
+        try attempt(what) { () throws(Errno) in
+            let target = try RootedPath.open(mount.destination, in: root,
+                                             create: mount.destinationIsFile ? .file : .directory)
+            defer { target.close() }
+            let options = mount.options
+            if options.isBind {
+                try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: nil,
+                                 flags: options.flags & (UInt(MS_BIND) | UInt(MS_REC)), data: nil)
+            } else {
+                // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
+                let type = mount.type == "cgroup" ? "cgroup2" : mount.type
+                try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: type,
+                                 flags: options.flags, data: options.data.joined(separator: ","))
+            }
+            // The fd opened before mounting names the directory under the
+            // new mount; the remaining changes are for the mount itself.
+            let mounted = try RootedPath.open(mount.destination, in: root)
+            defer { mounted.close() }
+            let mountedPath = RootedPath.procPath(of: mounted)
+            let extraFlags = options.flags & ~(UInt(MS_BIND) | UInt(MS_REC))
+            if options.isBind && extraFlags != 0 {
+                try remountBind(mountedPath, flags: extraFlags, keepingLockedFlagsExcept: options.clearedFlags)
+            }
+            for propagation in options.propagation {
+                try system.mount(source: nil, target: mountedPath, type: nil, flags: propagation, data: nil)
+            }
+            if options.recursiveSet != 0 || options.recursiveClear != 0 {
+                try system.setMountAttributes(fd: mounted.rawValue, set: options.recursiveSet,
+                                              clear: options.recursiveClear, propagation: 0, recursive: true)
+            }
+        }
+    }
+
+    /// A bind mount takes its flags only on a remount, which must repeat the
+    /// flags the kernel locked on the source (nosuid, nodev, noexec in a user
+    /// namespace) or it fails with EPERM.
+    func remountBind(_ path: String, flags: UInt, keepingLockedFlagsExcept cleared: UInt = 0) throws(Errno) {
+        var current = statvfs()
+        var locked: UInt = 0
+        if statvfs(path, &current) == 0 {
+            let flag = UInt(current.f_flag)
+            if flag & StatvfsFlag.noSuid != 0 { locked |= UInt(MS_NOSUID) }
+            if flag & StatvfsFlag.noDev != 0 { locked |= UInt(MS_NODEV) }
+            if flag & StatvfsFlag.noExec != 0 { locked |= UInt(MS_NOEXEC) }
+        }
+        try system.mount(source: nil, target: path, type: nil,
+                         flags: UInt(MS_BIND) | UInt(MS_REMOUNT) | flags | (locked & ~cleared), data: nil)
+    }
+
+    /// Default and configured devices: made with mknod, or bind-mounted from
+    /// the host inside a new user namespace, where mknod is not allowed.
+    func createDevices(root: FileDescriptor) throws(RuntimeError) {
+        let inUserNamespace = plan.newNamespaces.contains(.user)
+        for device in plan.devices {
+            try attempt("create device \(device.path)") { () throws(Errno) in
+                if inUserNamespace {
+                    let target = try RootedPath.open(device.path, in: root, create: .file)
+                    defer { target.close() }
+                    try system.mount(source: device.path, target: RootedPath.procPath(of: target), type: nil,
+                                     flags: UInt(MS_BIND), data: nil)
+                    return
+                }
+                let (parent, name) = try RootedPath.openParent(of: device.path, in: root)
+                defer { parent.close() }
+                if unlinkat(parent.rawValue, name, 0) != 0 && errno != ENOENT { throw Errno.current }
+                let number = Self.deviceNumber(major: device.major, minor: device.minor)
+                _ = try retryingInterrupts { mknodat(parent.rawValue, name, device.mode, number) }
+                _ = try retryingInterrupts { fchownat(parent.rawValue, name, device.uid, device.gid, AT_SYMLINK_NOFOLLOW) }
+            }
+        }
+        guard !plan.devices.isEmpty else { return }
+        // The links every Linux container has (runtime-linux.md).
+        let hasDevpts = plan.mounts.contains { $0.destination == "/dev/pts" }
+        var links = [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                     ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
+        if hasDevpts { links.append(("ptmx", "pts/ptmx")) }
+        try attempt("create /dev links") { () throws(Errno) in
+            let dev = try RootedPath.open("/dev", in: root, create: .directory, flags: O_PATH | O_DIRECTORY)
+            defer { dev.close() }
+            for (name, target) in links {
+                if name == "ptmx" { _ = unlinkat(dev.rawValue, name, 0) }
+                if symlinkat(target, dev.rawValue, name) != 0 && errno != EEXIST { throw Errno.current }
+            }
+        }
+    }
+
+    /// glibc's makedev.
+    static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t {
+        let major = dev_t(major), minor = dev_t(minor)
+        return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12) | ((major & ~0xfff) << 32)
+    }
+
+    /// Makes the rootfs "/" and detaches the host's root from the container.
+    func enterRootfs() throws(RuntimeError) {
+        try attempt("change directory to rootfs \(plan.rootfs)") { () throws(Errno) in
+            try system.changeDirectory(plan.rootfs)
+        }
+        if plan.options.noPivot {
+            try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
+                try system.mount(source: plan.rootfs, target: "/", type: nil, flags: UInt(MS_MOVE), data: nil)
+                try system.changeRoot(".")
+            }
+        } else {
+            // pivot_root(".", ".") stacks the old root under the new one;
+            // made a slave first so unmounting it cannot reach the host.
+            try attempt("pivot_root into \(plan.rootfs)") { () throws(Errno) in
+                try system.pivotRoot(newRoot: ".", putOld: ".")
+                try system.mount(source: nil, target: ".", type: nil, flags: UInt(MS_SLAVE) | UInt(MS_REC), data: nil)
+                try system.unmount(".", flags: Int32(MNT_DETACH))
+            }
+        }
+        try attempt("change directory to /") { () throws(Errno) in try system.changeDirectory("/") }
+    }
+
+    /// What is done inside the new root: propagation, masked and read-only
+    /// paths, and a read-only root last (it does not affect submounts).
+    func finishRootfs() throws(RuntimeError) {
+        if plan.rootPropagation & UInt(MS_SHARED) != 0 || plan.rootPropagation & UInt(MS_UNBINDABLE) != 0 {
+            try attempt("set rootfs propagation") { () throws(Errno) in
+                try system.mount(source: nil, target: "/", type: nil, flags: plan.rootPropagation, data: nil)
+            }
+        }
+        let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
+        defer { root.close() }
+        for path in plan.maskedPaths {
+            try attempt("mask \(path)") { () throws(Errno) in try mask(path, root: root) }
+        }
+        for path in plan.readonlyPaths {
+            try attempt("make \(path) read-only") { () throws(Errno) in
+                guard let target = try openIfPresent(path, root: root) else { return }
+                defer { target.close() }
+                let targetPath = RootedPath.procPath(of: target)
+                try system.mount(source: targetPath, target: targetPath, type: nil,
+                                 flags: UInt(MS_BIND) | UInt(MS_REC), data: nil)
+                let mounted = try RootedPath.open(path, in: root)
+                defer { mounted.close() }
+                try remountBind(RootedPath.procPath(of: mounted),
+                                flags: UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC))
+            }
+        }
+        if plan.rootReadonly {
+            try attempt("make the rootfs read-only") { () throws(Errno) in
+                try remountBind("/", flags: UInt(MS_RDONLY))
+            }
+        }
+    }
+
+    /// Files are hidden under /dev/null, directories under an empty
+    /// read-only tmpfs. The /dev/null used must be the real null device, not
+    /// something the image put there (the class of CVE-2025-31133).
+    func mask(_ path: String, root: FileDescriptor) throws(Errno) {
+        guard let target = try openIfPresent(path, root: root) else { return }
+        defer { target.close() }
+        var info = stat()
+        _ = try retryingInterrupts { fstat(target.rawValue, &info) }
+        let targetPath = RootedPath.procPath(of: target)
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: UInt(MS_RDONLY), data: "size=0k")
+            return
+        }
+        let null = try RootedPath.open("/dev/null", in: root)
+        defer { null.close() }
+        var nullInfo = stat()
+        _ = try retryingInterrupts { fstat(null.rawValue, &nullInfo) }
+        guard (nullInfo.st_mode & S_IFMT) == S_IFCHR, nullInfo.st_rdev == Self.deviceNumber(major: 1, minor: 3) else {
+            throw Errno(EPERM)
+        }
+        try system.mount(source: RootedPath.procPath(of: null), target: targetPath, type: nil, flags: UInt(MS_BIND), data: nil)
+    }
+
+    func openIfPresent(_ path: String, root: FileDescriptor) throws(Errno) -> FileDescriptor? {
+        do {
+            return try RootedPath.open(path, in: root)
+        } catch .notFound {
+            return nil
+        }
+    }
+}

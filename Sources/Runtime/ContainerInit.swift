@@ -1,0 +1,124 @@
+import CBerth
+import Glibc
+import LinuxSystem
+import OCI
+
+/// The container's init between clone and execve: it applies the launch
+/// plan in the order runtime-linux.md and config-linux.md give and reports
+/// any failure to berth as errno plus message (see InitMessage for the
+/// sequence). It runs in a child of a single-threaded berth, so it may
+/// allocate and call Swift freely.
+struct ContainerInit {
+    let plan: LaunchPlan
+    let socket: SyncSocket
+    /// exec.fifo, opened read-write by berth before clone: reading it blocks
+    /// until `berth start` writes a byte.
+    let execFifo: FileDescriptor
+    let system: any SystemCalls
+
+    /// Never returns: execs the user's process or exits.
+    func run() -> Never {
+        let prepared: (hostPid: Int32, executable: String)
+        do {
+            prepared = try setUpContainer()
+        } catch {
+            try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
+            _exit(1)
+        }
+        if (try? socket.send(.ready)) == nil { _exit(1) }
+        socket.close()
+        waitForStart()
+        do {
+            try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
+            try becomeTheProcess(executable: prepared.executable)
+        } catch {
+            FileDescriptorWriter.standardError("berth: \(error.summary)\n")
+            _exit(127)
+        }
+    }
+
+    /// Everything up to the point where only `start` is missing.
+    func setUpContainer() throws(RuntimeError) -> (hostPid: Int32, executable: String) {
+        guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
+              proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
+            throw RuntimeError(.system, "wait for berth: it went away")
+        }
+        try joinNamespaces()
+        if plan.newNamespaces.contains(.user) {
+            // Root of the new user namespace, so files made now belong to it.
+            try attempt("become root in the user namespace") { () throws(Errno) in
+                _ = try retryingInterrupts { berth_setresgid(0, 0, 0) }
+                _ = try retryingInterrupts { berth_setresuid(0, 0, 0) }
+            }
+        }
+        if !plan.options.noNewKeyring {
+            // A keyring per container, so keys are not shared with the host
+            // session; EPERM/ENOSYS where keyrings are off is not fatal (runc).
+            if berth_join_session_keyring(plan.id) < 0 && errno != ENOSYS && errno != EPERM {
+                throw .system("join a new session keyring", .current)
+            }
+        }
+
+        let rootfs = try prepareRootfs()
+        try attempt("ask berth to run hooks") { () throws(Errno) in try socket.send(.runHooks) }
+        guard let reply = try attempt("wait for hooks", { () throws(Errno) in try socket.receiveMessage() }),
+              reply.message == .hooksDone else {
+            throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
+        }
+        try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
+        let terminal = try plan.process.terminal ? openTerminal(rootfs: rootfs) : nil
+        rootfs.close()
+        // Through the host's /proc, before the container's replaces it.
+        try applyProcessLimits()
+        try enterRootfs()
+        try finishRootfs()
+        try applyIdentity()
+        try changeToWorkingDirectory()
+        let executable = try resolveExecutable()
+        if let terminal { try makeControllingTerminal(terminal) }
+        return (hostPid, executable)
+    }
+
+    func joinNamespaces() throws(RuntimeError) {
+        // berth joined the pid namespace itself: only children enter it.
+        for (kind, path) in plan.joinedNamespaces where kind != .pid {
+            try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+                try system.joinNamespace(path: path, kind: kind)
+            }
+        }
+    }
+
+    func applyIdentity() throws(RuntimeError) {
+        guard plan.has(.uts) else { return }
+        if let hostname = plan.hostname {
+            try attempt("set hostname \"\(hostname)\"") { () throws(Errno) in try system.setHostname(hostname) }
+        }
+        if let domainname = plan.domainname {
+            try attempt("set domainname \"\(domainname)\"") { () throws(Errno) in try system.setDomainname(domainname) }
+        }
+    }
+
+    /// Blocks until `berth start` writes into exec.fifo; exits quietly when
+    /// the container is deleted instead (the fifo's writer never comes).
+    func waitForStart() {
+        var byte: UInt8 = 0
+        let count = try? retryingInterrupts { read(execFifo.rawValue, &byte, 1) }
+        if count != 1 { _exit(1) }
+        execFifo.close()
+    }
+
+    func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus, pid: Int32) throws(RuntimeError) {
+        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: status.rawValue, pid: pid,
+                          bundle: plan.bundle, annotations: plan.annotations)
+        for (index, hook) in (hooks ?? []).enumerated() {
+            try HookRunner.run(hook, kind: kind, index: index, state: state)
+        }
+    }
+}
+
+/// Unbuffered writes for the init, whose stdio belongs to the container.
+enum FileDescriptorWriter {
+    static func standardError(_ text: String) {
+        try? FileDescriptor(rawValue: 2).writeAll(Array(text.utf8))
+    }
+}

@@ -1,0 +1,49 @@
+import FoundationEssentials
+import LinuxSystem
+
+/// What berth keeps about one container in `<root>/<id>/state.json`: the
+/// spec's state plus what later commands need (the init's start time to
+/// detect pid reuse, the cgroup, the rootfs).
+public struct ContainerRecord: Codable, Sendable, Equatable {
+    public var ociVersion: String
+    public var id: String
+    /// The init's host pid; 0 while the container is still being created.
+    public var pid: Int32
+    /// Clock ticks since boot at which `pid` started (/proc/PID/stat field 22).
+    public var initStartTime: UInt64
+    /// The bundle as given, made absolute.
+    public var bundle: String
+    public var rootfs: String
+    /// RFC 3339 creation time.
+    public var created: String
+    public var owner: String
+    public var annotations: [String: String]?
+    /// Absolute path of the container's cgroup, when one was made.
+    public var cgroupPath: String?
+
+    public init(ociVersion: String, id: String, pid: Int32, initStartTime: UInt64, bundle: String,
+                rootfs: String, created: String, owner: String,
+                annotations: [String: String]? = nil, cgroupPath: String? = nil) {
+        self.ociVersion = ociVersion
+        self.id = id
+        self.pid = pid
+        self.initStartTime = initStartTime
+        self.bundle = bundle
+        self.rootfs = rootfs
+        self.created = created
+        self.owner = owner
+        self.annotations = annotations
+        self.cgroupPath = cgroupPath
+    }
+}
+
+/// The runtime spec's statuses, plus `creating` for a container whose create
+/// is still under way (or died half-way, until `delete --force`).
+public enum ContainerStatus: String, Sendable, Codable {
+    case creating, created, running, stopped, paused
+
+    public var canStart: Bool { self == .created }
+    public var canKill: Bool { self == .created || self == .running || self == .paused }
+    /// The spec: deleting a container that is not stopped MUST be an error.
+    public var canDeleteWithoutForce: Bool { self == .stopped || self == .creating }
+}

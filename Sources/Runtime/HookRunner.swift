@@ -1,0 +1,90 @@
+import FoundationEssentials
+import Glibc
+import LinuxSystem
+import OCI
+
+/// Runs one lifecycle hook: the container's state JSON on stdin, the hook's
+/// own args and env, killed when its timeout passes. Used by berth and by
+/// the container's init (createContainer, startContainer), both of which are
+/// single-threaded, so posix_spawn is safe in either.
+enum HookRunner {
+    static func run(_ hook: Hook, kind: String, index: Int, state: State) throws(RuntimeError) {
+        let label = "\(kind) hook #\(index) (\(hook.path))"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let input = (try? Array(encoder.encode(state))) ?? []
+
+        var pipeFds: [Int32] = [-1, -1]
+        guard pipe(&pipeFds) == 0 else { throw .system("run \(label): create stdin pipe", .current) }
+        // Close-on-exec, so the hook's stdin sees EOF once berth closes its end.
+        for fd in pipeFds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        defer { if pipeFds[1] >= 0 { close(pipeFds[1]) } }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipeFds[0], 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The hook must not inherit the signals `run` blocks for forwarding.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+
+        let arguments = hook.args ?? [hook.path]
+        var pid: pid_t = 0
+        let spawned = withCStrings(arguments) { argv in
+            withCStrings(hook.env ?? []) { envp in
+                posix_spawn(&pid, hook.path, &actions, &attributes, argv, envp)
+            }
+        }
+        close(pipeFds[0])
+        guard spawned == 0 else { throw .system("run \(label)", Errno(spawned)) }
+
+        // A hook that does not read its stdin must not block us: EPIPE is fine.
+        try? FileDescriptor(rawValue: pipeFds[1]).writeAll(input)
+        close(pipeFds[1])
+        pipeFds[1] = -1
+
+        let status = wait(for: pid, timeoutSeconds: hook.timeout)
+        switch status {
+        case .exited(0): return
+        case .exited(let code): throw RuntimeError(.system, "\(label) failed: exit status \(code)")
+        case .signaled(let signal): throw RuntimeError(.system, "\(label) failed: killed by signal \(signal)")
+        case .timedOut: throw RuntimeError(.system, "\(label) failed: timed out after \(hook.timeout ?? 0)s")
+        }
+    }
+
+    enum Outcome: Equatable { case exited(Int32), signaled(Int32), timedOut }
+
+    /// Waits for a child, killing it once `timeoutSeconds` have passed.
+    static func wait(for pid: pid_t, timeoutSeconds: Int?) -> Outcome {
+        let deadline = timeoutSeconds.map { Clock.monotonicNanoseconds() + UInt64($0) * 1_000_000_000 }
+        var pause: UInt32 = 1000
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            if result == pid {
+                if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+                return .signaled(status & 0x7f)
+            }
+            if result < 0 && errno != EINTR { return .exited(-1) }
+            if let deadline, Clock.monotonicNanoseconds() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return .timedOut
+            }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
+}

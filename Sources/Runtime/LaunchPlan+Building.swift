@@ -1,0 +1,151 @@
+import Glibc
+import LinuxSystem
+import OCI
+
+extension LaunchPlan {
+    /// Builds the plan of a validated spec. Every part of the config berth
+    /// cannot apply yet is reported with its path — all of them at once —
+    /// rather than ignored.
+    public static func build(id: String, spec: Spec, options: CreateOptions) throws(RuntimeError) -> LaunchPlan {
+        var problems: [ConfigProblem] = []
+        func refuse(_ path: String, _ what: String) {
+            problems.append(ConfigProblem(path: path, message: "\(what) is not supported by berth yet"))
+        }
+        let linux = spec.linux ?? Linux()
+        let process = spec.process!  // validated for .create
+
+        // Parts of the spec that later milestones implement.
+        if linux.seccomp != nil { refuse("linux.seccomp", "seccomp") }
+        if !(linux.sysctl ?? [:]).isEmpty { refuse("linux.sysctl", "sysctl") }
+        if process.apparmorProfile != nil { refuse("process.apparmorProfile", "AppArmor") }
+        if process.selinuxLabel != nil { refuse("process.selinuxLabel", "SELinux") }
+        if linux.mountLabel != nil { refuse("linux.mountLabel", "SELinux") }
+        if linux.personality != nil { refuse("linux.personality", "personality") }
+        if process.scheduler != nil { refuse("process.scheduler", "a scheduler policy") }
+        if process.ioPriority != nil { refuse("process.ioPriority", "an I/O priority") }
+        if process.execCPUAffinity != nil { refuse("process.execCPUAffinity", "CPU affinity") }
+        if linux.intelRdt != nil { refuse("linux.intelRdt", "Intel RDT") }
+        if !(linux.netDevices ?? [:]).isEmpty { refuse("linux.netDevices", "moving network devices") }
+        if linux.memoryPolicy != nil { refuse("linux.memoryPolicy", "a memory policy") }
+        if linux.resources != nil { refuse("linux.resources", "cgroup resources") }
+        if !(linux.cgroupsPath ?? "").isEmpty { refuse("linux.cgroupsPath", "a cgroup") }
+        if linux.timeOffsets != nil { refuse("linux.timeOffsets", "a time namespace") }
+        if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
+            // Without one, every mount would land in the caller's namespace.
+            problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
+        }
+
+        var newNamespaces: [NamespaceKind] = []
+        var joins: [(kind: NamespaceKind, path: String)] = []
+        for (index, namespace) in (linux.namespaces ?? []).enumerated() {
+            guard let kind = NamespaceKind(configName: namespace.type) else { continue } // validation reported it
+            if kind == .time { refuse("linux.namespaces[\(index)]", "a time namespace"); continue }
+            if let path = namespace.path, !path.isEmpty {
+                joins.append((kind, path))
+            } else {
+                newNamespaces.append(kind)
+            }
+        }
+        joins.sort { a, b in
+            NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
+        }
+
+        let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
+
+        var mounts: [PlannedMount] = []
+        for (index, mount) in (spec.mounts ?? []).enumerated() {
+            if mount.uidMappings != nil || mount.gidMappings != nil {
+                refuse("mounts[\(index)].uidMappings", "an idmapped mount")
+                continue
+            }
+            switch MountOptions.parse(mount.options ?? []) {
+            case .failure(let unsupported):
+                refuse("mounts[\(index)].options", "mount option \"\(unsupported.option)\"")
+            case .success(let parsed):
+                var source = mount.source ?? ""
+                if parsed.isBind, !source.hasPrefix("/") { source = options.bundle + "/" + source }
+                let type = mount.type ?? (parsed.isBind ? "bind" : "")
+                let destinationIsFile = parsed.isBind && FileSystem.exists(source) && !FileSystem.isDirectory(source)
+                mounts.append(PlannedMount(destination: FileSystem.normalized(mount.destination), source: source,
+                                           type: type, options: parsed, destinationIsFile: destinationIsFile))
+            }
+        }
+
+        var rootPropagation = UInt(MS_SLAVE) | UInt(MS_REC)
+        if let propagation = linux.rootfsPropagation {
+            if let flags = MountOptions.propagationOptions[propagation] {
+                rootPropagation = flags
+            }
+        }
+
+        let devNeedsDefaults = !mounts.contains { $0.destination == "/dev" && $0.options.isBind }
+        var devices = devNeedsDefaults ? defaultDevices : []
+        for device in linux.devices ?? [] {
+            let type: mode_t
+            switch device.type {
+            case "c", "u": type = S_IFCHR
+            case "b": type = S_IFBLK
+            default: type = S_IFIFO
+            }
+            let planned = PlannedDevice(path: FileSystem.normalized(device.path), mode: type | mode_t(device.fileMode ?? 0o666),
+                                        major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
+                                        uid: device.uid ?? 0, gid: device.gid ?? 0)
+            devices.removeAll { $0.path == planned.path }
+            devices.append(planned)
+        }
+
+        var capabilities = CapabilitySets()
+        if let sets = process.capabilities {
+            func mask(_ names: [String]?) -> UInt64 {
+                (names ?? []).compactMap(Capability.number(of:)).reduce(0) { $0 | (1 << UInt64($1)) }
+            }
+            capabilities = CapabilitySets(bounding: mask(sets.bounding), effective: mask(sets.effective),
+                                          permitted: mask(sets.permitted), inheritable: mask(sets.inheritable),
+                                          ambient: mask(sets.ambient))
+        }
+
+        let rlimits = (process.rlimits ?? []).compactMap { limit in
+            Rlimit.resource(of: limit.type).map { (resource: $0, soft: limit.soft, hard: limit.hard) }
+        }
+        if options.consoleSocket != nil && process.terminal != true {
+            problems.append(ConfigProblem(path: "process.terminal",
+                message: "--console-socket was given but the config does not ask for a terminal"))
+        }
+        if process.terminal == true && options.consoleSocket == nil {
+            problems.append(ConfigProblem(path: "process.terminal",
+                message: "a terminal needs --console-socket to hand its master to"))
+        }
+
+        if !problems.isEmpty {
+            throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) unsupported setting(s)",
+                               details: problems.map(\.description))
+        }
+
+        return LaunchPlan(
+            id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
+            rootReadonly: spec.root?.readonly ?? false, ociVersion: spec.ociVersion, annotations: spec.annotations,
+            newNamespaces: newNamespaces, joinedNamespaces: joins,
+            uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
+            hostname: spec.hostname, domainname: spec.domainname, rootPropagation: rootPropagation,
+            mounts: mounts, devices: devices,
+            maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
+            process: PlannedProcess(
+                args: process.args ?? [], env: process.env ?? [], cwd: process.cwd,
+                uid: process.user?.uid ?? 0, gid: process.user?.gid ?? 0,
+                additionalGids: process.user?.additionalGids ?? [],
+                umask: process.user?.umask.map { mode_t($0) }, rlimits: rlimits,
+                oomScoreAdj: process.oomScoreAdj, terminal: process.terminal ?? false,
+                consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
+                noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
+                lastCapability: ProcFS.lastCapability()),
+            hooks: spec.hooks ?? Hooks(), options: options)
+    }
+
+    /// The devices every container gets (runtime-linux.md "Default Devices").
+    static let defaultDevices: [PlannedDevice] = [
+        ("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7),
+        ("/dev/random", 1, 8), ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0),
+    ].map { path, major, minor in
+        PlannedDevice(path: path, mode: S_IFCHR | 0o666, major: major, minor: minor, uid: 0, gid: 0)
+    }
+}

@@ -1,0 +1,115 @@
+import Glibc
+import LinuxSystem
+import OCI
+
+/// Everything the container's init does, decided in the parent: paths made
+/// absolute, options parsed into flags, capability names turned into masks.
+/// The init only executes it, so every error that can be found before
+/// touching the system is found here, with the config path that caused it.
+public struct LaunchPlan: Sendable {
+    public var id: String
+    public var bundle: String
+    public var rootfs: String
+    public var rootReadonly: Bool
+    public var ociVersion: String
+    public var annotations: [String: String]?
+
+    /// Namespaces created by clone.
+    public var newNamespaces: [NamespaceKind]
+    /// Existing namespaces joined, in `NamespaceKind.joinOrder`.
+    public var joinedNamespaces: [(kind: NamespaceKind, path: String)]
+    public var uidMappings: [LinuxIDMapping]
+    public var gidMappings: [LinuxIDMapping]
+
+    public var hostname: String?
+    public var domainname: String?
+    /// Propagation of "/" in the new mount namespace before anything is
+    /// mounted (rootfsPropagation, default rslave as runc).
+    public var rootPropagation: UInt
+    public var mounts: [PlannedMount]
+    public var devices: [PlannedDevice]
+    public var maskedPaths: [String]
+    public var readonlyPaths: [String]
+
+    public var process: PlannedProcess
+    public var hooks: Hooks
+    public var options: CreateOptions
+
+    public var cloneFlags: UInt64 {
+        newNamespaces.reduce(0) { $0 | UInt64($1.cloneFlag) }
+    }
+
+    public func has(_ kind: NamespaceKind) -> Bool {
+        newNamespaces.contains(kind) || joinedNamespaces.contains { $0.kind == kind }
+    }
+}
+
+/// The options of `create` (and `run`) that shape the container.
+public struct CreateOptions: Sendable {
+    public var bundle: String
+    public var pidFile: String?
+    public var consoleSocket: String?
+    public var preserveFds: Int
+    public var noPivot: Bool
+    public var noNewKeyring: Bool
+
+    public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil,
+                preserveFds: Int = 0, noPivot: Bool = false, noNewKeyring: Bool = false) {
+        self.bundle = bundle
+        self.pidFile = pidFile
+        self.consoleSocket = consoleSocket
+        self.preserveFds = preserveFds
+        self.noPivot = noPivot
+        self.noNewKeyring = noNewKeyring
+    }
+}
+
+public struct PlannedMount: Sendable, Equatable {
+    /// Absolute path inside the container; resolved inside the rootfs.
+    public var destination: String
+    /// For bind mounts an absolute host path; otherwise the fs source.
+    public var source: String
+    public var type: String
+    public var options: MountOptions
+    /// Whether the init creates a file (not a directory) as mount point:
+    /// a bind mount of a file needs one.
+    public var destinationIsFile: Bool
+}
+
+public struct PlannedDevice: Sendable, Equatable {
+    public var path: String
+    /// S_IFCHR, S_IFBLK or S_IFIFO with the permission bits.
+    public var mode: mode_t
+    public var major: UInt32
+    public var minor: UInt32
+    public var uid: uid_t
+    public var gid: gid_t
+}
+
+public struct CapabilitySets: Sendable, Equatable {
+    public var bounding: UInt64 = 0
+    public var effective: UInt64 = 0
+    public var permitted: UInt64 = 0
+    public var inheritable: UInt64 = 0
+    public var ambient: UInt64 = 0
+}
+
+public struct PlannedProcess: Sendable {
+    public var args: [String]
+    public var env: [String]
+    public var cwd: String
+    public var uid: uid_t
+    public var gid: gid_t
+    public var additionalGids: [gid_t]
+    public var umask: mode_t?
+    public var rlimits: [(resource: Int32, soft: UInt64, hard: UInt64)]
+    public var oomScoreAdj: Int?
+    public var terminal: Bool
+    public var consoleSize: (rows: UInt16, columns: UInt16)?
+    public var noNewPrivileges: Bool
+    /// A config without `process.capabilities` gets none, as with runc.
+    public var capabilities: CapabilitySets
+    /// The kernel's highest capability, read by berth (the container's
+    /// /proc may not be there).
+    public var lastCapability: Int
+}

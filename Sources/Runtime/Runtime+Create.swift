@@ -1,0 +1,164 @@
+import CBerth
+import Glibc
+import LinuxSystem
+import OCI
+
+extension Runtime {
+    /// Creates a container and leaves its init blocked before execve of the
+    /// user's process. On any failure the half-made init is killed and
+    /// nothing is left: no state directory, no process.
+    @discardableResult
+    public func create(id: String, options: CreateOptions) throws(RuntimeError) -> ContainerRecord {
+        try ContainerID.validate(id)
+        var options = options
+        options.bundle = try attempt("find bundle \(options.bundle)") { () throws(Errno) in
+            try FileSystem.absolute(options.bundle)
+        }
+        let spec = try loadSpec(bundle: options.bundle)
+        let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        guard FileSystem.isDirectory(plan.rootfs) else {
+            throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) does not exist or is not a directory")
+        }
+
+        let lock = try store.claim(id)
+        defer { lock.unlock() }
+        var initPid: pid_t = 0
+        do {
+            let record = try launch(plan, holding: lock, initPid: &initPid)
+            if let pidFile = options.pidFile {
+                try attempt("write pid file \(pidFile)") { () throws(Errno) in
+                    try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(record.pid).utf8), mode: 0o644)
+                }
+            }
+            return record
+        } catch {
+            if initPid > 0 {
+                Glibc.kill(initPid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(initPid, &status, 0)
+            }
+            try? store.remove(holding: lock)
+            throw error
+        }
+    }
+
+    /// config.json decoded and validated, every problem reported with its
+    /// JSON path.
+    func loadSpec(bundle: String) throws(RuntimeError) -> Spec {
+        let path = bundle + "/config.json"
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(path)
+        } catch {
+            throw RuntimeError(.invalidConfig, "read \(path)", errno: error)
+        }
+        let spec: Spec
+        do {
+            spec = try SpecLoader.decode(bytes)
+        } catch {
+            throw RuntimeError(.invalidConfig, "\(path): invalid config", details: error.problems.map(\.description))
+        }
+        let environment = ValidationEnvironment(lastCapability: ProcFS.lastCapability(),
+                                                pathExists: { FileSystem.exists($0) })
+        let problems = spec.validate(for: .create, environment: environment)
+        if !problems.isEmpty {
+            throw RuntimeError(.invalidConfig, "\(path): \(problems.count) problem(s)", details: problems.map(\.description))
+        }
+        return spec
+    }
+
+    /// Clones the init and drives it to `ready` (see InitMessage).
+    func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t) throws(RuntimeError) -> ContainerRecord {
+        let fifoPath = store.execFifo(of: plan.id)
+        let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
+            _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
+            // Read-write, so opening never blocks; the init's read blocks
+            // until `start` writes.
+            return try FileDescriptor.open(fifoPath, O_RDWR)
+        }
+        defer { execFifo.close() }
+        let sockets = try attempt("create the init's socket pair") { () throws(Errno) in try SyncSocket.pair() }
+        defer { sockets.parent.close() }
+
+        if let pidNamespace = plan.joinedNamespaces.first(where: { $0.kind == .pid }) {
+            // setns(CLONE_NEWPID) moves only our future children.
+            try attempt("join pid namespace \(pidNamespace.path)") { () throws(Errno) in
+                try LiveSystemCalls().joinNamespace(path: pidNamespace.path, kind: .pid)
+            }
+        }
+
+        let pid = berth_clone(plan.cloneFlags, -1)
+        if pid == 0 {
+            // The child's copies of berth's descriptors would keep the
+            // container's lock (an flock on the open file) held until exec.
+            sockets.parent.close()
+            lock.unlock()
+            ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, system: LiveSystemCalls()).run()
+        }
+        if pid < 0 { throw .system("clone the container's init", .current) }
+        initPid = pid
+        sockets.child.close()
+        log.debug("container \(plan.id): init is pid \(pid)")
+
+        if plan.newNamespaces.contains(.user) {
+            try writeIdMappings(plan, pid: pid)
+        }
+        let record = ContainerRecord(
+            ociVersion: plan.ociVersion, id: plan.id, pid: pid,
+            initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
+            created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations)
+        try attempt("start the container's init") { () throws(Errno) in
+            try sockets.parent.send(.proceed, payload: String(pid))
+        }
+        while true {
+            let message = try attempt("wait for the container's init") { () throws(Errno) in
+                try sockets.parent.receiveMessage()
+            }
+            switch message?.message {
+            case .runHooks?:
+                let state = hookState(of: record, status: .creating)
+                for kind in ["prestart", "createRuntime"] {
+                    let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
+                    for (index, hook) in (hooks ?? []).enumerated() {
+                        try HookRunner.run(hook, kind: kind, index: index, state: state)
+                    }
+                }
+                try attempt("resume the container's init") { () throws(Errno) in try sockets.parent.send(.hooksDone) }
+            case .ready?:
+                try store.save(record, holding: lock)
+                return record
+            case .failed?:
+                let failure = message!
+                throw RuntimeError(.system, failure.payload.isEmpty ? "container init failed" : failure.payload,
+                                   errno: failure.errno == 0 ? nil : Errno(failure.errno))
+            default:
+                throw RuntimeError(.system, "container init exited before it was ready")
+            }
+        }
+    }
+
+    /// As root, berth writes the maps itself (no newuidmap needed); the init
+    /// waits for `proceed` until they are there.
+    func writeIdMappings(_ plan: LaunchPlan, pid: pid_t) throws(RuntimeError) {
+        for (file, mappings) in [("uid_map", plan.uidMappings), ("gid_map", plan.gidMappings)] {
+            let text = mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+            try attempt("write /proc/\(pid)/\(file)") { () throws(Errno) in
+                let fd = try FileDescriptor.open("/proc/\(pid)/\(file)", O_WRONLY)
+                defer { fd.close() }
+                try fd.writeAll(Array(text.utf8))
+            }
+        }
+    }
+
+    /// The state document hooks get on stdin.
+    func hookState(of record: ContainerRecord, status: ContainerStatus) -> State {
+        State(ociVersion: record.ociVersion, id: record.id, status: status.rawValue,
+              pid: record.pid, bundle: record.bundle, annotations: record.annotations)
+    }
+
+    static func ownerName() -> String {
+        let uid = geteuid()
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return String(uid) }
+        return String(cString: name)
+    }
+}

@@ -1,0 +1,46 @@
+import Glibc
+import LinuxSystem
+import OCI
+
+extension Runtime {
+    /// Deletes a stopped container; with `force`, kills it first in any
+    /// state. Runs the poststop hooks and removes the state directory.
+    public func delete(id: String, force: Bool) throws(RuntimeError) {
+        let lock: ContainerLock
+        do {
+            lock = try store.lock(id)
+        } catch let error where error.code == .notFound && force {
+            return
+        }
+        defer { lock.unlock() }
+        let record = try store.load(id)
+        let status = status(of: record)
+        if let record, status != .stopped {
+            guard force else {
+                throw RuntimeError(.invalidState, "cannot delete container \(id) that is not stopped: \(status.rawValue)")
+            }
+            try killAndWait(record)
+        }
+        if let record {
+            runHooksWarning(record, kind: "poststop", status: .stopped)
+        }
+        try store.remove(holding: lock)
+    }
+
+    /// SIGKILL to everything in the container, then waits until the init is
+    /// gone or a zombie (its parent, not berth, reaps it).
+    func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
+        for pid in Self.processesSharingPidNamespace(with: record.pid) {
+            Glibc.kill(pid, SIGKILL)
+        }
+        let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
+        var pause: UInt32 = 500
+        while status(of: record) != .stopped {
+            if Clock.monotonicNanoseconds() > deadline {
+                throw RuntimeError(.system, "kill container \(record.id): init \(record.pid) still alive after 10s")
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+    }
+}

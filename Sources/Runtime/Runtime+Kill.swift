@@ -1,0 +1,44 @@
+import Glibc
+import LinuxSystem
+import OCI
+
+extension Runtime {
+    /// Sends a signal to the container's init or, with `all`, to every
+    /// process of the container.
+    public func kill(id: String, signal text: String, all: Bool) throws(RuntimeError) {
+        guard let signal = SignalName.number(of: text) else {
+            throw RuntimeError(.invalidArgument, "unknown signal \"\(text)\"")
+        }
+        let lock = try store.lock(id)
+        defer { lock.unlock() }
+        let record = try loadRecord(id)
+        guard status(of: record).canKill else {
+            throw RuntimeError(.invalidState, "container not running")
+        }
+        let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
+        for pid in targets {
+            if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
+                throw .system("kill \(pid) with signal \(text)", .current)
+            }
+        }
+    }
+
+    /// Every process in the init's pid namespace, the init first. Without
+    /// cgroups this is how `--all` finds the container's processes; it is
+    /// exact when the container has its own pid namespace.
+    static func processesSharingPidNamespace(with initPid: pid_t) -> [pid_t] {
+        guard let namespace = namespaceIdentity(of: initPid, "pid") else { return [initPid] }
+        let others = ((try? FileSystem.listDirectory("/proc")) ?? []).compactMap { pid_t($0) }.filter { pid in
+            pid != initPid && namespaceIdentity(of: pid, "pid") == namespace
+        }
+        return [initPid] + others
+    }
+
+    /// The target of /proc/PID/ns/NAME, e.g. "pid:[4026531836]".
+    static func namespaceIdentity(of pid: pid_t, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/\(pid)/ns/\(name)", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

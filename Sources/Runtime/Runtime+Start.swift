@@ -1,0 +1,57 @@
+import Glibc
+import LinuxSystem
+import OCI
+
+extension Runtime {
+    /// Lets a created container's init exec the user's process, then runs
+    /// the poststart hooks (whose failure only warns, as the spec says).
+    public func start(id: String) throws(RuntimeError) {
+        let lock = try store.lock(id)
+        defer { lock.unlock() }
+        let record = try loadRecord(id)
+        let status = status(of: record)
+        guard status.canStart else {
+            throw RuntimeError(.invalidState, "cannot start container \(id): it is \(status.rawValue), not created")
+        }
+        let fifoPath = store.execFifo(of: id)
+        try attempt("open \(fifoPath)") { () throws(Errno) in
+            // Non-blocking: with no reader (the init died) this fails at
+            // once with ENXIO instead of hanging.
+            let fifo = try FileDescriptor.open(fifoPath, O_WRONLY | O_NONBLOCK)
+            defer { fifo.close() }
+            try fifo.writeAll([0])
+        }
+        unlink(fifoPath)
+        runHooksWarning(record, kind: "poststart", status: .running)
+    }
+
+    /// The record of an existing container; one still being created has none.
+    func loadRecord(_ id: String) throws(RuntimeError) -> ContainerRecord {
+        guard let record = try store.load(id) else {
+            throw RuntimeError(.invalidState, "container \(id) is still being created")
+        }
+        return record
+    }
+
+    /// poststart and poststop hooks: a failure is logged, and the operation
+    /// goes on.
+    func runHooksWarning(_ record: ContainerRecord, kind: String, status: ContainerStatus) {
+        guard let hooks = hooks(of: record)?.all.first(where: { $0.name == kind })?.hooks else { return }
+        let state = hookState(of: record, status: status)
+        for (index, hook) in hooks.enumerated() {
+            do {
+                try HookRunner.run(hook, kind: kind, index: index, state: state)
+            } catch {
+                log.warning(error.summary)
+            }
+        }
+    }
+
+    /// The hooks of the container's config. Read again from the bundle, as
+    /// runc does: the spec says the config is not re-read for anything else.
+    func hooks(of record: ContainerRecord) -> Hooks? {
+        guard let bytes = try? FileSystem.readFile(record.bundle + "/config.json"),
+              let spec = try? SpecLoader.decode(bytes) else { return nil }
+        return spec.hooks
+    }
+}

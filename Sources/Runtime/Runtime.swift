@@ -1,0 +1,33 @@
+import Glibc
+import LinuxSystem
+
+/// The runtime's operations, one file each (`Runtime+State.swift`, …). The
+/// CLI builds one of these from the global options and calls one operation.
+public struct Runtime: Sendable {
+    public let store: StateStore
+    public let log: Log
+
+    public init(root: String, log: Log) {
+        self.store = StateStore(root: root)
+        self.log = log
+    }
+
+    /// runc's default: /run/berth for root, $XDG_RUNTIME_DIR/berth otherwise.
+    public static func defaultRoot() -> String {
+        if geteuid() != 0, let runtimeDirectory = getenv("XDG_RUNTIME_DIR") {
+            let path = String(cString: runtimeDirectory)
+            if !path.isEmpty { return path + "/berth" }
+        }
+        return "/run/berth"
+    }
+
+    /// The status of a recorded container, computed from its live init so an
+    /// exited (or reaped and recycled) pid reads as stopped.
+    public func status(of record: ContainerRecord?) -> ContainerStatus {
+        guard let record, record.pid > 0 else { return .creating }
+        guard ProcFS.startTime(of: record.pid) == record.initStartTime,
+              ProcFS.state(of: record.pid) != "Z" else { return .stopped }
+        // The init blocks opening exec.fifo until start; start removes it.
+        return FileSystem.exists(store.execFifo(of: record.id)) ? .created : .running
+    }
+}

@@ -1,0 +1,129 @@
+import FoundationEssentials
+import Glibc
+import LinuxSystem
+
+/// One directory per container under the state root:
+///
+///     <root>/                 0700
+///       <id>/                 0700, flock'ed by every command on the id
+///         state.json          ContainerRecord, replaced atomically
+///         exec.fifo           present from create until start
+///
+/// `mkdir <root>/<id>` is the claim on an id: of two concurrent creates with
+/// the same id exactly one gets past it.
+public struct StateStore: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public func directory(of id: String) -> String { root + "/" + id }
+    public func execFifo(of id: String) -> String { directory(of: id) + "/exec.fifo" }
+    func recordPath(of id: String) -> String { directory(of: id) + "/state.json" }
+
+    /// Claims a new id. The caller owns the returned lock and must either save
+    /// a record or `remove` the id.
+    public func claim(_ id: String) throws(RuntimeError) -> ContainerLock {
+        try ContainerID.validate(id)
+        try attempt("create state directory \(root)") { () throws(Errno) in
+            try FileSystem.makeDirectories(root, mode: 0o700)
+        }
+        do {
+            try FileSystem.makeNewDirectory(directory(of: id), mode: 0o700)
+        } catch .exists {
+            throw RuntimeError(.alreadyExists, "container with id exists: \(id)")
+        } catch {
+            throw .system("create state directory \(directory(of: id))", error)
+        }
+        return try lock(id)
+    }
+
+    /// Locks an existing container's directory; a missing one is `notFound`.
+    public func lock(_ id: String) throws(RuntimeError) -> ContainerLock {
+        try ContainerID.validate(id)
+        do throws(Errno) {
+            let fd = try FileDescriptor.open(directory(of: id), O_RDONLY | O_DIRECTORY)
+            do throws(Errno) {
+                try fd.lock(.exclusive)
+            } catch {
+                fd.close()
+                throw error
+            }
+            return ContainerLock(id: id, descriptor: fd)
+        } catch .notFound {
+            throw Self.doesNotExist(id)
+        } catch {
+            throw .system("lock state directory \(directory(of: id))", error)
+        }
+    }
+
+    static func doesNotExist(_ id: String) -> RuntimeError {
+        RuntimeError(.notFound, "container \(ContainerID.quoted(id)) does not exist")
+    }
+
+    /// The record, or nil while the container is being created (its directory
+    /// is claimed but no record was written yet).
+    public func load(_ id: String) throws(RuntimeError) -> ContainerRecord? {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(recordPath(of: id))
+        } catch .notFound {
+            guard FileSystem.isDirectory(directory(of: id)) else { throw Self.doesNotExist(id) }
+            return nil
+        } catch {
+            throw .system("read \(recordPath(of: id))", error)
+        }
+        do {
+            return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+        } catch {
+            throw RuntimeError(.system, "read \(recordPath(of: id)): corrupt state file (\(error))")
+        }
+    }
+
+    /// Needs the container's lock: the write is atomic, but two writers must
+    /// not interleave read-modify-write cycles.
+    public func save(_ record: ContainerRecord, holding lock: ContainerLock) throws(RuntimeError) {
+        precondition(lock.id == record.id, "saving \(record.id) under the lock of \(lock.id)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try encoder.encode(record))
+        } catch {
+            throw RuntimeError(.system, "encode state of \(record.id): \(error)")
+        }
+        try attempt("write \(recordPath(of: record.id))") { () throws(Errno) in
+            try FileSystem.writeFileAtomically(recordPath(of: record.id), bytes)
+        }
+    }
+
+    /// Removes the container's directory and everything in it.
+    public func remove(holding lock: ContainerLock) throws(RuntimeError) {
+        try attempt("remove state directory \(directory(of: lock.id))") { () throws(Errno) in
+            try FileSystem.removeTree(directory(of: lock.id))
+        }
+    }
+
+    /// The ids of every container under the root, sorted; an absent root has none.
+    public func ids() throws(RuntimeError) -> [String] {
+        do {
+            return try FileSystem.listDirectory(root).filter { name in
+                (try? ContainerID.validate(name)) != nil && FileSystem.isDirectory(directory(of: name))
+            }
+        } catch .notFound {
+            return []
+        } catch {
+            throw .system("list state directory \(root)", error)
+        }
+    }
+}
+
+/// Proof that the caller holds a container's lock; released by `unlock` or
+/// when the process exits.
+public struct ContainerLock: Sendable {
+    public let id: String
+    let descriptor: FileDescriptor
+
+    public func unlock() { descriptor.close() }
+}

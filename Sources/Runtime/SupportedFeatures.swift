@@ -1,0 +1,39 @@
+import OCI
+
+/// What this berth implements. The one list both `berth features` prints and
+/// the launch plan checks a config against, so the two cannot drift apart:
+/// a config that asks for something not listed here is refused at create
+/// with an error naming the field, never silently ignored.
+public enum SupportedFeatures {
+    public static let namespaces: [String] = []
+    public static let hooks: [String] = []
+    public static let mountOptions: [String] = []
+    public static let capabilities: [String] = []
+}
+
+extension Runtime {
+    /// The features document (features.md).
+    public static func features() -> Features {
+        Features(
+            ociVersionMin: BerthVersion.minimumOCIVersion,
+            ociVersionMax: BerthVersion.ociVersion,
+            hooks: SupportedFeatures.hooks,
+            mountOptions: SupportedFeatures.mountOptions,
+            linux: LinuxFeatures(
+                namespaces: SupportedFeatures.namespaces,
+                capabilities: SupportedFeatures.capabilities,
+                cgroup: .init(v1: false, v2: false, systemd: false, systemdUser: false, rdma: false),
+                seccomp: .init(enabled: false),
+                apparmor: .init(enabled: false),
+                selinux: .init(enabled: false),
+                intelRdt: .init(enabled: false),
+                mountExtensions: .init(idmap: .init(enabled: false)),
+                netDevices: .init(enabled: false)),
+            annotations: [
+                "org.opencontainers.berth.version": BerthVersion.version,
+                "org.opencontainers.berth.commit": BerthVersion.commit,
+                "io.github.seccomp.libseccomp.version": BerthVersion.libseccomp,
+            ],
+            potentiallyUnsafeConfigAnnotations: [])
+    }
+}

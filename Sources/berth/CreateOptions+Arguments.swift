@@ -1,0 +1,26 @@
+import Runtime
+
+/// The options `create` and `run` share, as runc spells them.
+extension CreateOptions {
+    static let specs: [OptionSpec] = [
+        OptionSpec("bundle", short: "b", .value(placeholder: "value"),
+                   help: "path to the root of the bundle directory (default: the current directory)"),
+        OptionSpec("console-socket", .value(placeholder: "value"),
+                   help: "path to an AF_UNIX socket which receives the pty master of a terminal container"),
+        OptionSpec("pid-file", .value(placeholder: "value"), help: "file to write the init's host pid to (no newline)"),
+        OptionSpec("no-pivot", help: "do not use pivot_root: move the rootfs to / and chroot (for a ramdisk root)"),
+        OptionSpec("no-new-keyring", help: "do not give the container a session keyring of its own"),
+        OptionSpec("preserve-fds", .value(placeholder: "value"),
+                   help: "pass this many extra descriptors (3, 4, ...) to the container's process"),
+    ]
+
+    init(_ arguments: Arguments) throws(RuntimeError) {
+        let preserve = arguments.value("preserve-fds") ?? "0"
+        guard let preserveFds = Int(preserve), preserveFds >= 0 else {
+            throw RuntimeError(.invalidArgument, "--preserve-fds: expected a number, not \"\(preserve)\"")
+        }
+        self.init(bundle: arguments.value("bundle") ?? ".", pidFile: arguments.value("pid-file"),
+                  consoleSocket: arguments.value("console-socket"), preserveFds: preserveFds,
+                  noPivot: arguments.flag("no-pivot"), noNewKeyring: arguments.flag("no-new-keyring"))
+    }
+}

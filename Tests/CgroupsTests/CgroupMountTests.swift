@@ -1,0 +1,34 @@
+import Testing
+@testable import Cgroups
+
+@Suite struct CgroupMountTests {
+    static let hybrid = """
+    25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+    33 25 0:28 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
+    34 33 0:29 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw,nsdelegate
+    35 33 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup rw,memory
+    """
+
+    static let pureV2 = """
+    25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+    33 25 0:28 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+    40 33 0:28 / /tmp/other\\040place rw shared:9 - cgroup2 cgroup2 rw
+    """
+
+    @Test func aHybridHostUsesTheUnifiedMount() {
+        #expect(CgroupMount.cgroup2MountPoint(mountinfo: Self.hybrid) == "/sys/fs/cgroup/unified")
+    }
+
+    @Test func aPureV2HostPrefersSysFsCgroup() {
+        #expect(CgroupMount.cgroup2MountPoint(mountinfo: Self.pureV2) == "/sys/fs/cgroup")
+    }
+
+    @Test func aHostWithoutCgroup2HasNoMount() {
+        let v1Only = Self.hybrid.split(separator: "\n").filter { !$0.contains("cgroup2") }.joined(separator: "\n")
+        #expect(CgroupMount.cgroup2MountPoint(mountinfo: v1Only) == nil)
+    }
+
+    @Test func escapedMountPointsAreDecoded() {
+        #expect(CgroupMount.unescapeMountinfo("/tmp/other\\040place") == "/tmp/other place")
+    }
+}

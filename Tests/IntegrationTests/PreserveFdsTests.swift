@@ -1,0 +1,39 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Which file descriptors reach the container's process: 0, 1, 2, and
+/// `--preserve-fds N` more from 3 on (runc's `run`/`create` option).
+@Suite(.integration, .timeLimit(.minutes(1)))
+struct PreserveFdsTests {
+    /// Opens a host file holding `text`, to pass as fd 3 to the runtime.
+    static func openFile(in sandbox: Sandbox, holding text: String) throws -> Int32 {
+        let path = sandbox.path + "/passed-file"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0, "open \(path): \(String(cString: strerror(errno)))")
+        return fd
+    }
+
+    @Test func aPreservedFdReachesTheProcess() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let fd = try PreserveFdsTests.openFile(in: sandbox, holding: "passed through\n")
+        defer { close(fd) }
+        // `ls` lists its own directory fd as well: the next free number.
+        let result = try sandbox.runShell("cat <&3; ls /proc/self/fd", extraArguments: ["--preserve-fds", "1"],
+                                          extraFiles: [fd])
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "passed through\n0\n1\n2\n3\n4\n")
+    }
+
+    @Test func withoutPreserveFdsTheProcessHasOnlyStdio() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let fd = try PreserveFdsTests.openFile(in: sandbox, holding: "must not pass\n")
+        defer { close(fd) }
+        // The runtime gets an fd 3 of ours; the process must not. The 3 that
+        // `ls` shows is its own directory fd.
+        let result = try sandbox.runShell("ls /proc/self/fd", extraFiles: [fd])
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "0\n1\n2\n3\n")
+    }
+}

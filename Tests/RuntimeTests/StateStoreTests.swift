@@ -1,0 +1,91 @@
+import Glibc
+import LinuxSystem
+import Testing
+@testable import Runtime
+
+@Suite struct StateStoreTests {
+    func record(_ id: String, pid: Int32 = 0, startTime: UInt64 = 0) -> ContainerRecord {
+        ContainerRecord(ociVersion: "1.3.0", id: id, pid: pid, initStartTime: startTime, bundle: "/b/\(id)",
+                        rootfs: "/b/\(id)/rootfs", created: "2026-11-29T00:00:00.000000000Z", owner: "root",
+                        annotations: ["org.example/key": "value"])
+    }
+
+    @Test func claimingCreatesAPrivateRootAndTheContainerDirectory() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path + "/state/nested")
+        let lock = try store.claim("c1")
+        defer { lock.unlock() }
+        var info = stat()
+        #expect(stat(store.root, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        #expect(FileSystem.isDirectory(store.directory(of: "c1")))
+    }
+
+    @Test func aDuplicateIdIsRefusedAndLeavesTheFirstIntact() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        let lock = try store.claim("c1")
+        try store.save(record("c1"), holding: lock)
+        lock.unlock()
+        #expect {
+            try store.claim("c1")
+        } throws: { error in
+            (error as? RuntimeError)?.summary == "container with id exists: c1"
+        }
+        #expect(try store.load("c1") == record("c1"))
+    }
+
+    @Test func aSavedRecordLoadsBackUnchanged() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        let lock = try store.claim("c2")
+        defer { lock.unlock() }
+        #expect(try store.load("c2") == nil, "a claimed id without record is still being created")
+        try store.save(record("c2", pid: 42, startTime: 7), holding: lock)
+        #expect(try store.load("c2") == record("c2", pid: 42, startTime: 7))
+        #expect(try FileSystem.listDirectory(store.directory(of: "c2")) == ["state.json"], "no temporary file is left")
+    }
+
+    @Test func anUnknownIdDoesNotExist() {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        #expect {
+            try store.lock("missing")
+        } throws: { error in
+            let error = error as? RuntimeError
+            return error?.code == .notFound && error?.summary == "container \"missing\" does not exist"
+        }
+    }
+
+    @Test func removingAContainerDeletesItsDirectory() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        let lock = try store.claim("gone")
+        try store.save(record("gone"), holding: lock)
+        try store.remove(holding: lock)
+        lock.unlock()
+        #expect(!FileSystem.exists(store.directory(of: "gone")))
+        #expect(try store.ids() == [])
+    }
+
+    @Test func idsListsOnlyContainerDirectories() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        for id in ["b", "a"] { try store.claim(id).unlock() }
+        try FileSystem.writeNewFile(temporary.path + "/stray-file", [])
+        #expect(try store.ids() == ["a", "b"])
+        #expect(try StateStore(root: temporary.path + "/absent").ids() == [])
+    }
+
+    @Test func aContainerLockExcludesASecondHolder() throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path)
+        let lock = try store.claim("locked")
+        defer { lock.unlock() }
+        // A second open file description of the same directory must not get
+        // the lock while the first holds it.
+        let other = open(store.directory(of: "locked"), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { close(other) }
+        #expect(flock(other, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK)
+    }
+}

@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+"""bench.py — how fast is berth next to crun and runc? A benchmark, not a test.
+
+    bench/bench.py --berth .build/release/berth [--iterations N] [--runtimes berth,crun,runc]
+
+Scenarios, each timed as wall clock from spawn to reap of the runtime:
+
+  version     `R --version`: process start-up and nothing else
+  state       `R state <missing id>`: a whole command path that fails
+  run         `R run --bundle B ID` of a busybox bundle running /bin/true
+  lifecycle   `create`, `start`, wait until the init exits, `delete`
+
+run and lifecycle are tried once per runtime first; a runtime that cannot
+do them (berth before its lifecycle lands) is reported as `skip` with its
+error and the others are still measured, so the numbers appear by
+themselves once berth can run containers.
+
+The runtimes are interleaved round-robin inside every iteration, with the
+starting runtime rotated, so that drift on the host (frequency scaling,
+other builds, page cache) affects all of them alike. Medians and ratios of
+medians are reported because the distributions have long right tails.
+
+Peak RSS is ru_maxrss from wait4 on the runtime process: its own peak, or
+that of a child it waited for if larger (runc's `runc init`). For lifecycle
+it is the largest of the create, start and delete processes. It is sampled
+in a few separate untimed runs started through a small launcher, because a
+process forked by this Python starts with Python's ~15 MB as its maxrss
+(see ocitest.spawn).
+"""
+
+import argparse
+import math
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "spec-conformance"))
+import ocitest  # noqa: E402  (shared with the conformance suite)
+
+STARTUP_SCENARIOS = ("version", "state")
+LIFECYCLE_SCENARIOS = ("run", "lifecycle")
+
+
+class Bench:
+    def __init__(self, runtimes, workdir):
+        self.pid = os.getpid()
+        self.workdir = Path(workdir)
+        # Every container's cgroup lives under this prefix, so whatever a
+        # runtime leaves behind can be found and removed at the end.
+        self.cgroup_prefix = f"/berth-bench-{self.pid}"
+        self.runtimes = {}
+        self.bundle_factory = ocitest.BundleFactory(self.workdir)
+        self.bundles = {}
+        self.live = []          # (runtime, id) created and not yet deleted
+        self.serial = 0
+        for name, path in runtimes:
+            root = self.workdir / name / "root"
+            root.mkdir(parents=True)
+            self.runtimes[name] = ocitest.Runtime(path, root, name)
+
+    def bundle(self, name, scenario):
+        """One /bin/true bundle per runtime and scenario, with its own cgroupsPath."""
+        key = (name, scenario)
+        if key not in self.bundles:
+            cgroups_path = f"{self.cgroup_prefix}/{name}-{scenario}"
+            self.bundles[key] = self.bundle_factory.make(
+                self.workdir / name / f"bundle-{scenario}", ["/bin/true"],
+                edit=lambda config: config["linux"].__setitem__("cgroupsPath", cgroups_path))
+        return self.bundles[key]
+
+    def new_id(self, scenario):
+        self.serial += 1
+        return f"bench-{self.pid}-{scenario}-{self.serial}"
+
+    # Each measure_* returns (seconds, maxrss KiB) or raises Failed.
+
+    def measure_version(self, runtime):
+        result = ocitest.spawn([runtime.path, "--version"], small_parent=runtime.small_parent)
+        if not result.ok:
+            raise Failed(result)
+        return result.seconds, result.maxrss_kib
+
+    def measure_state(self, runtime):
+        result = runtime("state", f"missing-{self.pid}")
+        if result.ok:  # the point is the failing path; success means a wrong setup
+            raise Failed(result, "state of a missing container succeeded")
+        return result.seconds, result.maxrss_kib
+
+    def measure_run(self, runtime):
+        bundle = self.bundle(runtime.name, "run")
+        container_id = self.new_id("run")
+        self.live.append((runtime, container_id))
+        result = runtime("run", "--bundle", bundle, container_id, timeout=30)
+        if not result.ok:
+            raise Failed(result)
+        self.live.remove((runtime, container_id))
+        return result.seconds, result.maxrss_kib
+
+    def measure_lifecycle(self, runtime):
+        bundle = self.bundle(runtime.name, "lifecycle")
+        container_id = self.new_id("lifecycle")
+        pid_file = self.workdir / runtime.name / f"{container_id}.pid"
+        self.live.append((runtime, container_id))
+        start = time.perf_counter()
+        create = runtime("create", "--bundle", bundle, "--pid-file", pid_file, container_id, timeout=30)
+        if not create.ok:
+            raise Failed(create)
+        pid = ocitest.read_pid_file(pid_file)
+        started = runtime("start", container_id)
+        if not started.ok:
+            raise Failed(started)
+        # Waiting on the init's pidfd is exact and costs no runtime calls,
+        # which would otherwise be counted in the lifecycle's time.
+        if pid is not None:
+            ocitest.wait_exit(pid, timeout=30)
+        else:
+            runtime.wait_stopped(container_id, timeout=30)
+        deleted = runtime("delete", container_id)
+        seconds = time.perf_counter() - start
+        if not deleted.ok:
+            raise Failed(deleted)
+        self.live.remove((runtime, container_id))
+        pid_file.unlink(missing_ok=True)
+        return seconds, max(create.maxrss_kib, started.maxrss_kib, deleted.maxrss_kib)
+
+    def measure(self, scenario, runtime):
+        return getattr(self, f"measure_{scenario}")(runtime)
+
+    def measure_rss(self, scenario, runtime):
+        """Peak RSS in KiB from one untimed run started by a small parent."""
+        runtime.small_parent = True
+        try:
+            return self.measure(scenario, runtime)[1]
+        finally:
+            runtime.small_parent = False
+
+    def cleanup(self):
+        for runtime, container_id in self.live:
+            runtime.force_delete(container_id)
+        self.live.clear()
+        return ocitest.remove_cgroup_tree(self.cgroup_prefix)
+
+
+class Failed(Exception):
+    def __init__(self, result, why=None):
+        super().__init__(why or result.first_stderr_line)
+        self.result = result
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile: an observed value, no interpolation."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def run_scenario(bench, scenario, names, iterations, budget, rss_samples):
+    """Probe each runtime once (also the warm-up), time them interleaved,
+    then take a few RSS samples; returns {runtime: ([seconds], [KiB])}."""
+    samples = {}
+    for name in names:
+        try:
+            bench.measure(scenario, bench.runtimes[name])
+            samples[name] = []
+        except Failed as failure:
+            print(f"skip {name} {scenario}: {failure}", flush=True)
+            bench.cleanup()
+    active = list(samples)
+    deadline = time.monotonic() + budget
+    for i in range(iterations):
+        if time.monotonic() > deadline:
+            print(f"note {scenario}: time budget of {budget:.0f} s reached after {i} iterations", flush=True)
+            break
+        shift = i % len(active) if active else 0
+        for name in active[shift:] + active[:shift]:
+            try:
+                samples[name].append(bench.measure(scenario, bench.runtimes[name]))
+            except Failed as failure:
+                print(f"error {name} {scenario} (iteration {i}): {failure}", flush=True)
+                bench.cleanup()
+    results = {}
+    for name in active:
+        rss = []
+        for _ in range(rss_samples):
+            try:
+                rss.append(bench.measure_rss(scenario, bench.runtimes[name]))
+            except Failed as failure:
+                print(f"error {name} {scenario} (RSS sample): {failure}", flush=True)
+                bench.cleanup()
+        if samples[name]:
+            results[name] = ([seconds for seconds, _ in samples[name]], rss)
+    return results
+
+
+def print_table(results, order):
+    header = f"{'scenario':<10} {'runtime':<7} {'n':>4} {'median ms':>10} {'p90 ms':>8} {'RSS KiB':>8}" \
+             f" {'berth/crun':>10} {'berth/runc':>10}"
+    print(header)
+    print("-" * len(header))
+    for scenario, by_runtime in results.items():
+        medians = {name: statistics.median(seconds) for name, (seconds, _) in by_runtime.items()}
+
+        def ratio(peer):
+            if "berth" in medians and peer in medians:
+                return f"{medians['berth'] / medians[peer]:.2f}"
+            return "-"
+
+        for name in order:
+            if name not in by_runtime:
+                continue
+            seconds, rss = by_runtime[name]
+            rss_text = f"{statistics.median(rss):.0f}" if rss else "-"
+            ratios = f" {ratio('crun'):>10} {ratio('runc'):>10}" if name == "berth" else ""
+            print(f"{scenario:<10} {name:<7} {len(seconds):>4} {medians[name] * 1000:>10.2f}"
+                  f" {percentile(seconds, 0.9) * 1000:>8.2f} {rss_text:>8}{ratios}")
+
+
+def first_line(argv):
+    result = ocitest.spawn(argv)
+    lines = (result.stdout or result.stderr).splitlines()
+    return lines[0] if lines else "?"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--berth", required=True, help="path of the berth binary")
+    parser.add_argument("--iterations", type=int,
+                        help="iterations of every scenario (default 100 for start-up, 30 for lifecycle)")
+    parser.add_argument("--runtimes", default="berth,crun,runc",
+                        help="comma-separated runtimes to compare (default berth,crun,runc)")
+    parser.add_argument("--rss-samples", type=int, default=5,
+                        help="untimed runs per runtime and scenario that sample peak RSS (default 5)")
+    parser.add_argument("--budget", type=float, default=40,
+                        help="seconds after which a scenario stops iterating (default 40)")
+    parser.add_argument("--host-cgroups", action="store_true",
+                        help="do not hide a hybrid host's cgroup2 tree (crun 1.8 will refuse to run)")
+    options = parser.parse_args()
+
+    view = ocitest.ensure_v1_only_view(enabled=not options.host_cgroups)
+    ocitest.raise_on_sigterm()
+    ocitest.become_subreaper()
+
+    runtimes = []
+    for name in options.runtimes.split(","):
+        path = options.berth if name == "berth" else shutil.which(name)
+        if path is None or not os.access(path, os.X_OK):
+            print(f"skip {name}: {path or name} not found")
+            continue
+        runtimes.append((name, os.path.abspath(path)))
+    if not runtimes:
+        sys.exit("no runtime to measure")
+
+    print(f"# berth bench, {time.strftime('%Y-%m-%d %H:%M')}, kernel {platform.release()}, "
+          f"{os.cpu_count()} CPUs")
+    for name, path in runtimes:
+        print(f"# {name}: {path} ({first_line([path, '--version'])})")
+    print(f"# {view}")
+    print("# time: wall clock spawn→reap, ratios of medians (<1: berth is faster); RSS: median "
+          f"ru_maxrss of {options.rss_samples} separate runs forked by a small parent")
+
+    workdir = tempfile.mkdtemp(prefix="berth-bench-")
+    bench = Bench(runtimes, workdir)
+    results = {}
+    interrupted = False
+    try:
+        for scenario in STARTUP_SCENARIOS + LIFECYCLE_SCENARIOS:
+            iterations = options.iterations or (100 if scenario in STARTUP_SCENARIOS else 30)
+            results[scenario] = run_scenario(bench, scenario, [n for n, _ in runtimes],
+                                             iterations, options.budget, options.rss_samples)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("interrupted: cleaning up", file=sys.stderr)
+    finally:
+        leftovers = bench.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+        for path in leftovers:
+            print(f"warning: cgroup left behind: {path}", file=sys.stderr)
+    print()
+    print_table({s: r for s, r in results.items() if r}, [n for n, _ in runtimes])
+    return 130 if interrupted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

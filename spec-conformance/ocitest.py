@@ -1,0 +1,428 @@
+"""Helpers shared by spec-conformance/run.py and bench/bench.py.
+
+Both tools drive an OCI runtime binary (berth, crun, runc) through its
+runc-style command line on busybox bundles, so everything about doing that
+lives here once: making bundles, running a runtime command with a timeout
+while measuring it, reaping container processes, the private cgroup view
+for hybrid hosts, and cleaning up containers and cgroups afterwards.
+
+Standard library only (plus python3-jsonschema in run.py), so that it runs
+with Debian 12's /usr/bin/python3 on a fresh host.
+"""
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MAKE_BUNDLE = REPO_ROOT / "scripts" / "make-bundle.sh"
+
+
+def spec_dir():
+    """The OCI runtime-spec checkout (markdown and schema/)."""
+    env = os.environ.get("BERTH_OCI_SPEC_DIR")
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "oci-runtime-spec"
+
+
+# --------------------------------------------------------------------------
+# Bundles
+
+def make_bundle(directory, args=None, edit=None):
+    """Make a busybox bundle with scripts/make-bundle.sh, then let `edit`
+    change the config dict (cgroupsPath, extra mounts, …) before it is saved.
+
+    The shell script stays the only place that knows the bundle's layout;
+    the tools here only adjust config.json for what they measure or test.
+    """
+    directory = Path(directory)
+    subprocess.run(["sh", str(MAKE_BUNDLE), str(directory), *(args or [])], check=True)
+    if edit is not None:
+        config_path = directory / "config.json"
+        config = json.loads(config_path.read_text())
+        edit(config)
+        config_path.write_text(json.dumps(config, indent=2) + "\n")
+    return directory
+
+
+class BundleFactory:
+    """Bundles that share one busybox rootfs made by make-bundle.sh.
+
+    Linking busybox's ~270 applets costs about half a second per bundle;
+    the tools need dozens of bundles, so each gets its own directory and
+    config.json but points root.path at one shared rootfs. That is safe
+    because the rootfs is mounted read-only (root.readonly) and nothing
+    writes to it: tests write to bind-mounted directories instead.
+    """
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self._template = None
+
+    def make(self, directory, args=None, edit=None):
+        if self._template is None:
+            self._template = make_bundle(self.workdir / "template-bundle")
+        directory = Path(directory)
+        directory.mkdir(parents=True)
+        config = json.loads((self._template / "config.json").read_text())
+        config["root"]["path"] = str(self._template / "rootfs")
+        if args is not None:
+            config["process"]["args"] = list(args)
+        if edit is not None:
+            edit(config)
+        (directory / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        return directory
+
+    @property
+    def rootfs(self):
+        return self._template / "rootfs" if self._template else None
+
+
+def bind_mount(source, destination, readonly=False):
+    """A config.json mount entry binding a host directory into the container."""
+    options = ["rbind", "ro" if readonly else "rw"]
+    return {"destination": destination, "type": "bind", "source": str(source), "options": options}
+
+
+# --------------------------------------------------------------------------
+# Running one runtime command
+
+@dataclass
+class Result:
+    argv: list
+    returncode: int      # negative: killed by that signal; None: timed out
+    stdout: str
+    stderr: str
+    seconds: float       # wall time from spawn to reap
+    maxrss_kib: int      # ru_maxrss from wait4: the process and children it waited for
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    @property
+    def first_stderr_line(self):
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        return lines[0].strip() if lines else f"exit status {self.returncode}, no message"
+
+    @property
+    def not_implemented(self):
+        # berth answers operations it does not have yet with "<op>: not
+        # implemented yet"; that is a gap, not a wrong answer, so callers
+        # skip instead of failing.
+        return not self.ok and "not implemented" in self.stderr.lower()
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def describe(self):
+        """A few lines for a failure report."""
+        return {
+            "command": " ".join(self.argv),
+            "exit": "timeout" if self.returncode is None else self.returncode,
+            "stderr": self.stderr.strip()[-600:],
+        }
+
+
+BUSYBOX = "/bin/busybox"
+
+# Started by a small process, a runtime's ru_maxrss is its own. Started by
+# this Python process it is not: a child's maxrss starts at the high-water
+# mark of the memory it had before execve, and a forked (or vforked) child
+# of Python has Python's ~15 MB. So for RSS the runtime is forked by a
+# static busybox shell that exits at once; as subreaper we adopt the runtime
+# and wait4 it ourselves. The shell costs about a millisecond, so wall times
+# are measured without it.
+_LAUNCHER_SCRIPT = '"$@" {fd}>&- & echo $! >&{fd}'
+
+
+def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
+    """Run argv to completion and measure it.
+
+    stdout and stderr go to unnamed temporary files, not pipes: a runtime's
+    `create` hands its stdio to the container, which can outlive the
+    runtime, and a pipe would make us wait for the container instead.
+    The child is reaped with wait4 to get its rusage (subprocess would only
+    give the exit status); a pidfd bounds the wait without polling.
+
+    small_parent: start argv through the launcher above so that maxrss_kib
+    is the program's own (needs become_subreaper()); seconds then include
+    the launcher.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        if small_parent:
+            pid = _launch(argv, out, err, cwd)
+        else:
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
+            pid = process.pid
+        pidfd = os.pidfd_open(pid)
+        try:
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            timed_out = not poller.poll(timeout * 1000)
+            if timed_out:
+                os.kill(pid, signal.SIGKILL)
+            _, status, rusage = os.wait4(pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C, a test's time limit): do not leave a
+            # runtime process behind to race the caller's cleanup.
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        finally:
+            os.close(pidfd)
+        seconds = time.perf_counter() - start
+        returncode = os.waitstatus_to_exitcode(status)
+        if not small_parent:
+            process.returncode = returncode  # so that Popen never tries to reap it again
+        out.seek(0)
+        err.seek(0)
+        return Result(
+            argv=list(argv),
+            returncode=None if timed_out else returncode,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+            seconds=seconds,
+            maxrss_kib=rusage.ru_maxrss,
+        )
+
+
+def _launch(argv, out, err, cwd):
+    """Start argv as a grandchild through the busybox launcher; its pid."""
+    read_end, write_end = os.pipe()
+    try:
+        script = _LAUNCHER_SCRIPT.format(fd=write_end)
+        launcher = subprocess.Popen([BUSYBOX, "sh", "-c", script, "launcher", *argv],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
+                                    pass_fds=(write_end,))
+        os.close(write_end)
+        write_end = -1
+        pid_text = os.read(read_end, 64).decode().strip()
+        launcher.wait()
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    # The launcher has exited, so the program is now our child.
+    return int(pid_text)
+
+
+class Runtime:
+    """One runtime binary with its own private --root state directory."""
+
+    def __init__(self, path, root, name=None):
+        self.path = str(path)
+        self.root = str(root)
+        self.name = name or os.path.basename(self.path)
+        self.small_parent = False  # see spawn(): set while sampling RSS
+
+    def __call__(self, *args, timeout=10.0, cwd=None):
+        result = spawn([self.path, "--root", self.root, *map(str, args)], timeout=timeout, cwd=cwd,
+                       small_parent=self.small_parent)
+        reap_orphans()
+        return result
+
+    def state(self, container_id, timeout=10.0):
+        """The parsed state, or None when the runtime answers with an error."""
+        result = self("state", container_id, timeout=timeout)
+        return result.json() if result.ok else None
+
+    def wait_stopped(self, container_id, timeout=10.0):
+        """Poll `state` until the container is stopped; returns the last state.
+
+        Used where the init's pid is not known; where it is, wait_exit is
+        exact and costs no runtime invocations.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state(container_id)
+            if state is None or state.get("status") == "stopped" or time.monotonic() > deadline:
+                return state
+            time.sleep(0.01)
+
+    def force_delete(self, container_id):
+        """Best-effort removal for cleanup paths; never raises."""
+        try:
+            self("delete", "--force", container_id, timeout=15)
+        except Exception:  # cleanup must go on for the other containers
+            pass
+
+
+# --------------------------------------------------------------------------
+# Container processes
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    """Adopt the containers' init processes when their runtime exits.
+
+    After `create` the init's parent (the runtime) exits and the init would
+    be reparented to pid 1, which on some hosts never reaps, leaving zombies
+    that some runtimes still report as running. As subreaper we reap them
+    ourselves, as a container manager's shim does.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_orphans():
+    """Reap adopted container processes that have exited.
+
+    Safe because every runtime process we spawn is reaped synchronously by
+    spawn() before this runs, so only adopted processes can be waited here.
+    """
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def wait_exit(pid, timeout=10.0):
+    """Wait until process pid has exited (and reap it if it is ours).
+
+    True when it exited within timeout. A pidfd works for processes that are
+    not our children and cannot be fooled by pid reuse once opened.
+    """
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        exited = bool(poller.poll(timeout * 1000))
+    finally:
+        os.close(pidfd)
+    if exited:
+        reap_orphans()
+    return exited
+
+
+def read_pid_file(path):
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------
+# The private cgroup view for hybrid hosts
+
+PRIVATE_NS_ENV = "BERTH_TEST_HOST_MNTNS"
+
+
+def mount_table():
+    """{mount point: filesystem type} of the visible mounts, from mountinfo.
+
+    Where mounts are stacked the later line is the one on top, which is the
+    one a path lookup sees (the tmpfs over /sys/fs/cgroup/unified).
+    """
+    table = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            table[left.split()[4]] = right.split()[0]
+    return table
+
+
+def _fstype(mount_point):
+    return mount_table().get(mount_point)
+
+
+def is_hybrid_cgroup_host():
+    """cgroup v1 controllers with a cgroup2 tree at /sys/fs/cgroup/unified."""
+    return _fstype("/sys/fs/cgroup") == "tmpfs" and _fstype("/sys/fs/cgroup/unified") == "cgroup2"
+
+
+def _mount_ns():
+    return os.stat("/proc/self/ns/mnt").st_ino
+
+
+def ensure_v1_only_view(enabled=True):
+    """On a hybrid cgroup host, re-run this program in a private mount
+    namespace whose /sys/fs/cgroup/unified is covered by an empty tmpfs.
+
+    crun 1.8 refuses hybrid hosts outright ("cgroups in hybrid mode not
+    supported"); runc accepts them. To compare runtimes on the same footing
+    every runtime is run in the same v1-only view. The host's mounts are
+    never touched: the tmpfs is mounted only after checking that this process
+    is in a different mount namespace from the one that re-executed it.
+
+    Returns a line describing the view, for the tool's output.
+    """
+    parent_ns = os.environ.pop(PRIVATE_NS_ENV, None)
+    if parent_ns is not None:
+        if str(_mount_ns()) == parent_ns:
+            sys.exit("refusing to mount over /sys/fs/cgroup/unified: not in a private mount namespace")
+        if _fstype("/sys/fs/cgroup/unified") == "cgroup2":
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "none", "/sys/fs/cgroup/unified"],
+                           check=True)
+        return ("cgroups: hybrid host; running in a private mount namespace with an empty tmpfs over "
+                "/sys/fs/cgroup/unified, so every runtime sees the same cgroup v1-only view")
+    if not enabled or not is_hybrid_cgroup_host():
+        return "cgroups: host view (" + ("v2" if _fstype("/sys/fs/cgroup") == "cgroup2" else
+                                         "hybrid" if is_hybrid_cgroup_host() else "v1") + ")"
+    if os.geteuid() != 0:
+        return "cgroups: hybrid host view (not root: cannot make a private mount namespace)"
+    unshare = shutil.which("unshare") or "/usr/bin/unshare"
+    os.environ[PRIVATE_NS_ENV] = str(_mount_ns())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(unshare, [unshare, "--mount", "--propagation", "private", "--",
+                       sys.executable, *sys.argv])
+
+
+def cgroup_mount_points():
+    return [point for point, fstype in mount_table().items() if fstype in ("cgroup", "cgroup2")]
+
+
+def cgroup_dirs(cgroups_path):
+    """Where a cgroupsPath would live in each mounted cgroup hierarchy."""
+    relative = cgroups_path.lstrip("/")
+    return [os.path.join(point, relative) for point in cgroup_mount_points()]
+
+
+def remove_cgroup_tree(prefix):
+    """Remove the (empty) cgroups under prefix in every hierarchy.
+
+    The runtimes remove a container's own cgroup on delete but not the
+    parents they created for cgroupsPath. rmdir only succeeds on cgroups
+    without processes, so this cannot disturb a live container. Returns what
+    could not be removed.
+    """
+    leftovers = []
+    for top in cgroup_dirs(prefix):
+        if not os.path.isdir(top):
+            continue
+        for directory, _, _ in os.walk(top, topdown=False):
+            try:
+                os.rmdir(directory)
+            except OSError:
+                leftovers.append(directory)
+    return leftovers
+
+
+# --------------------------------------------------------------------------
+# Interruption
+
+def raise_on_sigterm():
+    """Turn SIGTERM (and SIGHUP) into KeyboardInterrupt so the `finally`
+    blocks that delete containers run whichever way the tool is stopped."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
