@@ -39,7 +39,10 @@ extension LaunchPlan {
         var joins: [(kind: NamespaceKind, path: String)] = []
         for (index, namespace) in (linux.namespaces ?? []).enumerated() {
             guard let kind = NamespaceKind(configName: namespace.type) else { continue } // validation reported it
-            if kind == .time { refuse("linux.namespaces[\(index)]", "a time namespace"); continue }
+            if !SupportedFeatures.namespaces.contains(namespace.type) {
+                refuse("linux.namespaces[\(index)]", "a \(namespace.type) namespace")
+                continue
+            }
             if let path = namespace.path, !path.isEmpty {
                 joins.append((kind, path))
             } else {
