@@ -80,8 +80,9 @@ struct ContainerInit {
     }
 
     func joinNamespaces() throws(RuntimeError) {
-        // berth joined the pid namespace itself: only children enter it.
-        for (kind, path) in plan.joinedNamespaces where kind != .pid {
+        // berth joined the pid and time namespaces itself before the clone:
+        // a process enters those only at birth.
+        for (kind, path) in plan.joinedNamespaces where kind != .pid && kind != .time {
             try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
                 try system.joinNamespace(path: path, kind: kind)
             }

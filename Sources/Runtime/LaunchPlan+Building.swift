@@ -29,7 +29,6 @@ extension LaunchPlan {
         if linux.memoryPolicy != nil { refuse("linux.memoryPolicy", "a memory policy") }
         if linux.resources != nil { refuse("linux.resources", "cgroup resources") }
         if !(linux.cgroupsPath ?? "").isEmpty { refuse("linux.cgroupsPath", "a cgroup") }
-        if linux.timeOffsets != nil { refuse("linux.timeOffsets", "a time namespace") }
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
             // Without one, every mount would land in the caller's namespace.
             problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
@@ -127,7 +126,7 @@ extension LaunchPlan {
         return LaunchPlan(
             id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
             rootReadonly: spec.root?.readonly ?? false, ociVersion: spec.ociVersion, annotations: spec.annotations,
-            newNamespaces: newNamespaces, joinedNamespaces: joins,
+            newNamespaces: newNamespaces, joinedNamespaces: joins, timeOffsets: linux.timeOffsets ?? [:],
             uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
             hostname: spec.hostname, domainname: spec.domainname, rootPropagation: rootPropagation,
             mounts: mounts, devices: devices,

@@ -18,6 +18,8 @@ public struct LaunchPlan: Sendable {
     public var newNamespaces: [NamespaceKind]
     /// Existing namespaces joined, in `NamespaceKind.joinOrder`.
     public var joinedNamespaces: [(kind: NamespaceKind, path: String)]
+    /// Offsets of a new time namespace's clocks, by clock name.
+    public var timeOffsets: [String: LinuxTimeOffset]
     public var uidMappings: [LinuxIDMapping]
     public var gidMappings: [LinuxIDMapping]
 
@@ -35,8 +37,10 @@ public struct LaunchPlan: Sendable {
     public var hooks: Hooks
     public var options: CreateOptions
 
+    /// The namespaces clone creates. A new time namespace is not among them:
+    /// berth makes it before the clone (see TimeNamespaceSwitch).
     public var cloneFlags: UInt64 {
-        newNamespaces.reduce(0) { $0 | UInt64($1.cloneFlag) }
+        newNamespaces.filter { $0 != .time }.reduce(0) { $0 | UInt64($1.cloneFlag) }
     }
 
     public func has(_ kind: NamespaceKind) -> Bool {

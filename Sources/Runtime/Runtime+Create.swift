@@ -87,7 +87,9 @@ extension Runtime {
             }
         }
 
+        let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets)
         let pid = berth_clone(plan.cloneFlags, -1)
+        if pid != 0 { timeNamespace?.restore() }
         if pid == 0 {
             // The child's copies of berth's descriptors would keep the
             // container's lock (an flock on the open file) held until exec.

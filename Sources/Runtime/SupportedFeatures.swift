@@ -5,8 +5,8 @@ import OCI
 /// a config that asks for something not listed here is refused at create
 /// with an error naming the field, never silently ignored.
 public enum SupportedFeatures {
-    /// New or joined by path; the time namespace is not implemented yet.
-    public static let namespaces = ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]
+    /// New or joined by path.
+    public static let namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
     public static let hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
     public static var mountOptions: [String] { MountOptions.known }
     public static var capabilities: [String] { Capability.all.map(\.name) }

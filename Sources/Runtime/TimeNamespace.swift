@@ -1,0 +1,57 @@
+import CBerth
+import Glibc
+import LinuxSystem
+import OCI
+
+/// A process enters a time namespace only at birth (the kernel's
+/// time_for_children), and the offsets must be written before any process
+/// is in it. So berth switches its own time_for_children just around the
+/// clone of the init — unshare and write timens_offsets, or setns to a
+/// given path — and switches back right after, so that hooks and later
+/// children of berth stay in the host's time namespace.
+struct TimeNamespaceSwitch {
+    private let original: FileDescriptor
+
+    static let cloneFlag = NamespaceKind.time.cloneFlag
+
+    /// nil when the container keeps berth's time namespace.
+    static func prepare(for plan: LaunchPlan, offsets: [String: LinuxTimeOffset]) throws(RuntimeError) -> TimeNamespaceSwitch? {
+        let joined = plan.joinedNamespaces.first { $0.kind == .time }
+        guard plan.newNamespaces.contains(.time) || joined != nil else { return nil }
+        let original = try attempt("open berth's time namespace") { () throws(Errno) in
+            try FileDescriptor.open("/proc/self/ns/time", O_RDONLY)
+        }
+        do throws(RuntimeError) {
+            if let joined {
+                try attempt("join time namespace \(joined.path)") { () throws(Errno) in
+                    try LiveSystemCalls().joinNamespace(path: joined.path, kind: .time)
+                }
+            } else {
+                try attempt("create a time namespace") { () throws(Errno) in
+                    _ = try retryingInterrupts { berth_unshare(cloneFlag) }
+                }
+                let text = offsets.sorted { $0.key < $1.key }.map { clock, offset in
+                    "\(clock) \(offset.secs ?? 0) \(offset.nanosecs ?? 0)\n"
+                }.joined()
+                if !text.isEmpty {
+                    try attempt("write time namespace offsets") { () throws(Errno) in
+                        let fd = try FileDescriptor.open("/proc/self/timens_offsets", O_WRONLY)
+                        defer { fd.close() }
+                        try fd.writeAll(Array(text.utf8))
+                    }
+                }
+            }
+        } catch {
+            let restored = TimeNamespaceSwitch(original: original)
+            restored.restore()
+            throw error
+        }
+        return TimeNamespaceSwitch(original: original)
+    }
+
+    /// Back to the time namespace berth started in, for its later children.
+    func restore() {
+        _ = berth_setns(original.rawValue, Self.cloneFlag)
+        original.close()
+    }
+}
