@@ -16,9 +16,16 @@ public enum RootedPath {
 
     /// Opens `path` (absolute, inside the root) as O_PATH, creating missing
     /// directories on the way and, with `.file`/`.directory`, the last one.
+    /// A dangling symlink on the way is followed inside the root and its
+    /// target created there, as `mkdir -p` would inside a chroot.
     public static func open(_ path: String, in root: FileDescriptor, create: Create = .nothing,
                             flags: Int32 = O_PATH, mode: mode_t = 0o755) throws(Errno) -> FileDescriptor {
-        let components = path.split(separator: "/").map(String.init)
+        try open(path.split(separator: "/").map(String.init), in: root, create: create, flags: flags,
+                 mode: mode, symlinksLeft: 40)
+    }
+
+    private static func open(_ components: [String], in root: FileDescriptor, create: Create, flags: Int32,
+                             mode: mode_t, symlinksLeft: Int) throws(Errno) -> FileDescriptor {
         if components.isEmpty {
             return try resolve(".", in: root, flags: flags)
         }
@@ -33,10 +40,18 @@ public enum RootedPath {
                 if isLast { return fd }
                 fd.close()
             } catch .notFound {
-                let parent = try resolve(end == 1 ? "." : components[..<(end - 1)].joined(separator: "/"),
+                let parentComponents = Array(components[..<(end - 1)])
+                let parent = try resolve(parentComponents.isEmpty ? "." : parentComponents.joined(separator: "/"),
                                          in: root, flags: O_PATH | O_DIRECTORY)
                 defer { parent.close() }
                 let name = components[end - 1]
+                if let target = try danglingSymlinkTarget(name, in: parent) {
+                    guard symlinksLeft > 0 else { throw Errno(ELOOP) }
+                    let base = target.hasPrefix("/") ? [] : parentComponents
+                    let rest = Array(components[end...])
+                    return try open(base + target.split(separator: "/").map(String.init) + rest, in: root,
+                                    create: create, flags: flags, mode: mode, symlinksLeft: symlinksLeft - 1)
+                }
                 if isLast && create == .file {
                     let fd = openat(parent.rawValue, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
                     if fd < 0 && errno != EEXIST { throw Errno.current }
@@ -48,6 +63,17 @@ public enum RootedPath {
             }
         }
         preconditionFailure("unreachable")
+    }
+
+    /// The target of `name` in `parent` when it is a symlink, else nil.
+    private static func danglingSymlinkTarget(_ name: String, in parent: FileDescriptor) throws(Errno) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let count = readlinkat(parent.rawValue, name, &buffer, buffer.count - 1)
+        if count < 0 {
+            if errno == EINVAL || errno == ENOENT { return nil }  // not a symlink, or nothing there
+            throw Errno.current
+        }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The directory holding `path`, and the last component's name, for the

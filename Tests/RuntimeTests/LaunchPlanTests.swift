@@ -1,0 +1,137 @@
+import Glibc
+import LinuxSystem
+import OCI
+import Testing
+@testable import Runtime
+
+@Suite struct LaunchPlanTests {
+    static func spec(_ change: (inout Spec) -> Void = { _ in }) -> Spec {
+        var spec = Spec(
+            ociVersion: "1.3.0",
+            process: Process(user: User(uid: 0, gid: 0), args: ["sh"], cwd: "/"),
+            root: Root(path: "rootfs"),
+            mounts: [Mount(destination: "/proc", type: "proc", source: "proc")],
+            linux: Linux(namespaces: ["pid", "mount"].map { LinuxNamespace(type: $0) }))
+        change(&spec)
+        return spec
+    }
+
+    func plan(_ spec: Spec) throws(RuntimeError) -> LaunchPlan {
+        try LaunchPlan.build(id: "c", spec: spec, options: CreateOptions(bundle: "/bundles/c"))
+    }
+
+    @Test func theRootfsIsResolvedAgainstTheBundle() throws {
+        #expect(try plan(Self.spec()).rootfs == "/bundles/c/rootfs")
+        #expect(try plan(Self.spec { $0.root = Root(path: "/abs/root/") }).rootfs == "/abs/root")
+    }
+
+    @Test func newAndJoinedNamespacesAreSeparatedAndJoinedUserFirst() throws {
+        let planned = try plan(Self.spec {
+            $0.linux?.namespaces = [
+                LinuxNamespace(type: "mount"), LinuxNamespace(type: "network", path: "/proc/1/ns/net"),
+                LinuxNamespace(type: "user", path: "/proc/1/ns/user"), LinuxNamespace(type: "pid"),
+            ]
+        })
+        #expect(planned.newNamespaces == [.mount, .pid])
+        #expect(planned.joinedNamespaces.map(\.kind) == [.user, .network])
+        #expect(planned.cloneFlags == UInt64(NamespaceKind.mount.cloneFlag | NamespaceKind.pid.cloneFlag))
+    }
+
+    @Test func aNewTimeNamespaceIsNotAClone3Flag() throws {
+        let planned = try plan(Self.spec { $0.linux?.namespaces?.append(LinuxNamespace(type: "time")) })
+        #expect(planned.newNamespaces.contains(.time))
+        #expect(planned.cloneFlags & UInt64(NamespaceKind.time.cloneFlag) == 0)
+    }
+
+    @Test func bindSourcesAreResolvedAgainstTheBundle() throws {
+        let planned = try plan(Self.spec {
+            $0.mounts = [Mount(destination: "/data/", type: "bind", source: "data", options: ["rbind", "ro"])]
+        })
+        let mount = try #require(planned.mounts.first)
+        #expect(mount.source == "/bundles/c/data")
+        #expect(mount.destination == "/data")
+        #expect(mount.options.flags == UInt(MS_BIND) | UInt(MS_REC) | UInt(MS_RDONLY))
+    }
+
+    @Test func capabilityNamesBecomeBitMasks() throws {
+        let planned = try plan(Self.spec {
+            $0.process?.capabilities = LinuxCapabilities(bounding: ["CAP_CHOWN", "CAP_KILL"], effective: ["CAP_KILL"])
+        })
+        #expect(planned.process.capabilities.bounding == (1 << 0) | (1 << 5))
+        #expect(planned.process.capabilities.effective == 1 << 5)
+        #expect(planned.process.capabilities.permitted == 0)
+    }
+
+    @Test func defaultDevicesAreAddedAndConfiguredOnesReplaceThem() throws {
+        let planned = try plan(Self.spec {
+            $0.linux?.devices = [LinuxDevice(type: "c", path: "/dev/null", major: 1, minor: 3, fileMode: 0o600)]
+        })
+        #expect(planned.devices.map(\.path).sorted() ==
+                ["/dev/full", "/dev/null", "/dev/random", "/dev/tty", "/dev/urandom", "/dev/zero"])
+        #expect(planned.devices.last?.mode == S_IFCHR | 0o600)
+    }
+
+    @Test func everyUnsupportedSettingIsRefusedWithItsPath() {
+        let spec = Self.spec {
+            $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW")
+            $0.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
+            $0.linux?.cgroupsPath = "/berth/c"
+            $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["rbind", "idmap"])]
+        }
+        do {
+            _ = try plan(spec)
+            Issue.record("an unsupported config was accepted")
+        } catch {
+            #expect(error.code == .invalidConfig)
+            #expect(error.details == [
+                "linux.seccomp: seccomp is not supported by berth yet",
+                "linux.sysctl: sysctl is not supported by berth yet",
+                "linux.cgroupsPath: a cgroup is not supported by berth yet",
+                "mounts[0].options: mount option \"idmap\" is not supported by berth yet",
+            ])
+        }
+    }
+
+    @Test func aContainerWithoutAMountNamespaceIsRefused() {
+        #expect(throws: RuntimeError.self) {
+            try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
+        }
+    }
+
+    @Test func aTerminalNeedsAConsoleSocket() {
+        #expect(throws: RuntimeError.self) { try plan(Self.spec { $0.process?.terminal = true }) }
+    }
+}
+
+@Suite struct MountOptionsTests {
+    func parsed(_ options: [String]) throws -> MountOptions {
+        try MountOptions.parse(options).get()
+    }
+
+    @Test func flagsAndTheirNegationsCombineLeftToRight() throws {
+        let options = try parsed(["ro", "nosuid", "rw", "noexec"])
+        #expect(options.flags == UInt(MS_NOSUID) | UInt(MS_NOEXEC))
+        #expect(options.clearedFlags == UInt(MS_RDONLY))
+    }
+
+    @Test func unknownOptionsAreFileSystemData() throws {
+        #expect(try parsed(["mode=755", "size=65536k", "nodev"]).data == ["mode=755", "size=65536k"])
+    }
+
+    @Test func propagationOptionsAreKeptInOrder() throws {
+        #expect(try parsed(["rprivate", "shared"]).propagation == [UInt(MS_PRIVATE) | UInt(MS_REC), UInt(MS_SHARED)])
+    }
+
+    @Test func recursiveOptionsBecomeMountAttributes() throws {
+        let options = try parsed(["rro", "rnosuid", "rnoatime"])
+        #expect(options.recursiveSet == MountOptions.attrReadOnly | MountOptions.attrNoSuid | MountOptions.attrNoAtime)
+        #expect(options.recursiveClear == MountOptions.attrAtimeMask)
+        let undone = try parsed(["rro", "rrw"])
+        #expect(undone.recursiveSet == 0)
+        #expect(undone.recursiveClear == MountOptions.attrReadOnly)
+    }
+
+    @Test func idmapIsRefusedByName() {
+        #expect(MountOptions.parse(["idmap"]) == .failure(UnsupportedMountOption(option: "idmap")))
+    }
+}
