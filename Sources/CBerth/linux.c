@@ -82,6 +82,46 @@ int berth_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable
     return 0;
 }
 
+int berth_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
+                        uint64_t runtime, uint64_t deadline, uint64_t period) {
+    // struct sched_attr as in linux/sched/types.h (size 56 with the
+    // util-clamp fields, which berth leaves at 0).
+    struct {
+        uint32_t size, sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime, sched_deadline, sched_period;
+        uint32_t sched_util_min, sched_util_max;
+    } attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.sched_policy = policy;
+    attr.sched_flags = flags;
+    attr.sched_nice = nice;
+    attr.sched_priority = priority;
+    attr.sched_runtime = runtime;
+    attr.sched_deadline = deadline;
+    attr.sched_period = period;
+    return (int)syscall(SYS_sched_setattr, 0, &attr, 0);
+}
+
+int berth_ioprio_set(int io_class, int level) {
+    return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (io_class << 13) | level);
+}
+
+int berth_sched_setaffinity(const uint8_t *mask, size_t length) {
+    return (int)syscall(SYS_sched_setaffinity, 0, length, mask);
+}
+
+int berth_set_mempolicy(int mode, const unsigned long *nodes, unsigned long max_node) {
+    return (int)syscall(SYS_set_mempolicy, mode, nodes, max_node);
+}
+
+int berth_personality(unsigned long persona) {
+    return (int)syscall(SYS_personality, persona);
+}
+
 int berth_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));

@@ -108,6 +108,7 @@ extension ContainerInit {
         sigemptyset(&unblocked)
         sigprocmask(SIG_SETMASK, &unblocked, nil)
 
+        try applyScheduling()
         try attempt("drop capabilities from the bounding set") { () throws(Errno) in
             for capability in 0...process.lastCapability where process.capabilities.bounding & (1 << UInt64(capability)) == 0 {
                 _ = try retryingInterrupts { berth_prctl(Prctl.dropFromBoundingSet, UInt(capability), 0, 0, 0) }
@@ -139,6 +140,8 @@ extension ContainerInit {
             }
         }
         umask(process.umask ?? 0o022)
+        try applySecurityLabels()
+        try setAffinity(process.tuning.finalAffinity, "final")
 
         // Only stdio and the --preserve-fds descriptors reach the process.
         let firstClosed = 3 + UInt32(plan.options.preserveFds)

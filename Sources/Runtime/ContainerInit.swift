@@ -43,6 +43,7 @@ struct ContainerInit {
               proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
             throw RuntimeError(.system, "wait for berth: it went away")
         }
+        try setAffinity(plan.process.tuning.initialAffinity, "initial")
         try joinNamespaces()
         if plan.newNamespaces.contains(.user) {
             // Root of the new user namespace, so files made now belong to it.
@@ -71,6 +72,7 @@ struct ContainerInit {
         // Through the host's /proc, before the container's replaces it.
         try applyProcessLimits()
         try enterRootfs()
+        try applySysctl()
         try finishRootfs()
         try applyIdentity()
         try changeToWorkingDirectory()

@@ -16,17 +16,7 @@ extension LaunchPlan {
 
         // Parts of the spec that later milestones implement.
         if linux.seccomp != nil { refuse("linux.seccomp", "seccomp") }
-        if !(linux.sysctl ?? [:]).isEmpty { refuse("linux.sysctl", "sysctl") }
-        if process.apparmorProfile != nil { refuse("process.apparmorProfile", "AppArmor") }
-        if process.selinuxLabel != nil { refuse("process.selinuxLabel", "SELinux") }
-        if linux.mountLabel != nil { refuse("linux.mountLabel", "SELinux") }
-        if linux.personality != nil { refuse("linux.personality", "personality") }
-        if process.scheduler != nil { refuse("process.scheduler", "a scheduler policy") }
-        if process.ioPriority != nil { refuse("process.ioPriority", "an I/O priority") }
-        if process.execCPUAffinity != nil { refuse("process.execCPUAffinity", "CPU affinity") }
-        if linux.intelRdt != nil { refuse("linux.intelRdt", "Intel RDT") }
         if !(linux.netDevices ?? [:]).isEmpty { refuse("linux.netDevices", "moving network devices") }
-        if linux.memoryPolicy != nil { refuse("linux.memoryPolicy", "a memory policy") }
         if linux.resources != nil { refuse("linux.resources", "cgroup resources") }
         if !(linux.cgroupsPath ?? "").isEmpty { refuse("linux.cgroupsPath", "a cgroup") }
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
@@ -52,6 +42,7 @@ extension LaunchPlan {
             NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
         }
 
+        let tuning = planTuning(spec, namespaces: Set(newNamespaces + joins.map(\.kind)), problems: &problems)
         let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
 
         var mounts: [PlannedMount] = []
@@ -119,7 +110,7 @@ extension LaunchPlan {
         }
 
         if !problems.isEmpty {
-            throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) unsupported setting(s)",
+            throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
                                details: problems.map(\.description))
         }
 
@@ -139,7 +130,7 @@ extension LaunchPlan {
                 oomScoreAdj: process.oomScoreAdj, terminal: process.terminal ?? false,
                 consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
                 noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
-                lastCapability: ProcFS.lastCapability()),
+                lastCapability: ProcFS.lastCapability(), tuning: tuning),
             hooks: spec.hooks ?? Hooks(), options: options)
     }
 

@@ -116,4 +116,5 @@ public struct PlannedProcess: Sendable {
     /// The kernel's highest capability, read by berth (the container's
     /// /proc may not be there).
     public var lastCapability: Int
+    public var tuning: ProcessTuning
 }

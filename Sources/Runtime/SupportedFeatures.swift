@@ -25,9 +25,13 @@ extension Runtime {
                 capabilities: SupportedFeatures.capabilities,
                 cgroup: .init(v1: false, v2: false, systemd: false, systemdUser: false, rdma: false),
                 seccomp: .init(enabled: false),
-                apparmor: .init(enabled: false),
-                selinux: .init(enabled: false),
+                // Supported by berth; a profile or label is refused at create
+                // when the host has the module disabled.
+                apparmor: .init(enabled: true),
+                selinux: .init(enabled: true),
                 intelRdt: .init(enabled: false),
+                memoryPolicy: .init(modes: LaunchPlan.memoryPolicyModes.keys.sorted(),
+                                    flags: LaunchPlan.memoryPolicyFlags.keys.sorted()),
                 mountExtensions: .init(idmap: .init(enabled: false)),
                 netDevices: .init(enabled: false)),
             annotations: [

@@ -85,8 +85,8 @@ import Testing
             #expect(error.code == .invalidConfig)
             #expect(error.details == [
                 "linux.seccomp: seccomp is not supported by berth yet",
-                "linux.sysctl: sysctl is not supported by berth yet",
                 "linux.cgroupsPath: a cgroup is not supported by berth yet",
+                "linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace of the container's own",
                 "mounts[0].options: mount option \"idmap\" is not supported by berth yet",
             ])
         }
@@ -100,6 +100,47 @@ import Testing
 
     @Test func aTerminalNeedsAConsoleSocket() {
         #expect(throws: RuntimeError.self) { try plan(Self.spec { $0.process?.terminal = true }) }
+    }
+}
+
+@Suite struct ProcessTuningTests {
+    func plan(_ change: (inout Spec) -> Void) throws(RuntimeError) -> LaunchPlan {
+        try LaunchPlan.build(id: "c", spec: LaunchPlanTests.spec(change), options: CreateOptions(bundle: "/b"))
+    }
+
+    @Test func namespacedSysctlsBecomeProcSysPaths() throws {
+        let planned = try plan {
+            $0.linux?.namespaces?.append(contentsOf: [LinuxNamespace(type: "network"), LinuxNamespace(type: "ipc")])
+            $0.linux?.sysctl = ["net.ipv4.ip_forward": "1", "kernel.shmmax": "4096", "net/ipv4/conf/eth0.100/forwarding": "0"]
+        }
+        #expect(planned.process.tuning.sysctl.map(\.path) == [
+            "/proc/sys/kernel/shmmax", "/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/eth0.100/forwarding",
+        ])
+    }
+
+    @Test func aHostWideSysctlIsRefused() {
+        #expect(throws: RuntimeError.self) { try plan { $0.linux?.sysctl = ["kernel.panic": "1"] } }
+    }
+
+    @Test(arguments: [("0-3,7", [0, 1, 2, 3, 7]), ("5", [5]), ("1-1", [1])])
+    func cpuListsAreParsed(_ text: String, _ bits: [Int]) {
+        #expect(LaunchPlan.parseBitList(text, path: "p", problem: { _, _ in }) == bits)
+    }
+
+    @Test(arguments: ["", "3-1", "a", "1,,2", "-1"])
+    func malformedCpuListsAreProblems(_ text: String) {
+        var reported: [String] = []
+        _ = LaunchPlan.parseBitList(text, path: "process.execCPUAffinity.final", problem: { path, _ in reported.append(path) })
+        #expect(reported == ["process.execCPUAffinity.final"])
+    }
+
+    @Test func schedulerPoliciesAndFlagsAreTranslated() throws {
+        let planned = try plan {
+            $0.process?.scheduler = LinuxScheduler(policy: "SCHED_DEADLINE", flags: ["SCHED_FLAG_RESET_ON_FORK"],
+                                                   runtime: 1, deadline: 2, period: 3)
+        }
+        let scheduler = try #require(planned.process.tuning.scheduler)
+        #expect(scheduler.policy == 6 && scheduler.flags == 1 && scheduler.period == 3)
     }
 }
 

@@ -62,6 +62,29 @@ int berth_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable
 // KEYCTL_JOIN_SESSION_KEYRING). Async-signal-safe.
 int berth_join_session_keyring(const char *name);
 
+// ---- Scheduling and memory placement -----------------------------------
+
+// sched_setattr(2) on the calling thread: policy, flags, nice, priority and
+// the SCHED_DEADLINE runtime/deadline/period in nanoseconds.
+// Async-signal-safe.
+int berth_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
+                        uint64_t runtime, uint64_t deadline, uint64_t period);
+
+// ioprio_set(2) for the calling process: class (1 RT, 2 BE, 3 IDLE) and
+// level. Async-signal-safe.
+int berth_ioprio_set(int io_class, int level);
+
+// sched_setaffinity(2) of the calling thread from a CPU bit mask of
+// `length` bytes. Async-signal-safe.
+int berth_sched_setaffinity(const uint8_t *mask, size_t length);
+
+// set_mempolicy(2): mode (with its MPOL_F_* flags) and a node bit mask of
+// `max_node` bits. Async-signal-safe.
+int berth_set_mempolicy(int mode, const unsigned long *nodes, unsigned long max_node);
+
+// personality(2). Async-signal-safe.
+int berth_personality(unsigned long persona);
+
 // ---- Paths inside a root ----------------------------------------------
 
 // openat2(2) with RESOLVE_* flags: with RESOLVE_IN_ROOT every symlink and
