@@ -39,7 +39,7 @@ _Static_assert(BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH == SECCOMP_FILTER_FLAG_TSYN
 _Static_assert(BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "WAIT_KILLABLE_RECV");
 #endif
 _Static_assert(BERTH_SECCOMP_MAX_INSTRUCTIONS == BPF_MAXINSNS, "BPF_MAXINSNS");
-_Static_assert(sizeof(struct sock_filter) == 8, "a BPF instruction is 8 bytes");
+_Static_assert(BERTH_SECCOMP_INSTRUCTION_SIZE == sizeof(struct sock_filter), "struct sock_filter");
 
 // libseccomp reports errors as negative errno values; berth's convention is
 // -1 with errno, which Swift reads as Errno.current.

@@ -3,6 +3,7 @@
 
 /// prctl(2) options.
 public enum Prctl {
+    public static let setDumpable: Int32 = 4             // PR_SET_DUMPABLE
     public static let setKeepCapabilities: Int32 = 8     // PR_SET_KEEPCAPS
     public static let dropFromBoundingSet: Int32 = 24    // PR_CAPBSET_DROP
     public static let setNoNewPrivileges: Int32 = 38     // PR_SET_NO_NEW_PRIVS

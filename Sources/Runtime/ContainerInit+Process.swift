@@ -12,13 +12,6 @@ extension ContainerInit {
                 _ = try retryingInterrupts { setrlimit(__rlimit_resource_t(UInt32(limit.resource)), &value) }
             }
         }
-        if let score = plan.process.oomScoreAdj {
-            try attempt("set oom_score_adj \(score)") { () throws(Errno) in
-                let fd = try FileDescriptor.open("/proc/self/oom_score_adj", O_WRONLY)
-                defer { fd.close() }
-                try fd.writeAll(Array(String(score).utf8))
-            }
-        }
     }
 
     /// The cwd is created when missing, inside the container's root.

@@ -18,6 +18,11 @@ struct ContainerInit {
 
     /// Never returns: execs the user's process or exits.
     func run() -> Never {
+        // Until execve the init is a copy of berth: not dumpable, so nothing
+        // in the container can ptrace it or open /proc/<init>/exe to reach
+        // the berth binary (the class of CVE-2019-5736). execve of the
+        // user's program makes it dumpable again.
+        _ = berth_prctl(Prctl.setDumpable, 0, 0, 0, 0)
         let prepared: (hostPid: Int32, executable: String)
         do {
             prepared = try setUpContainer()
@@ -69,7 +74,6 @@ struct ContainerInit {
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
         let terminal = try plan.process.terminal ? openTerminal(rootfs: rootfs) : nil
         rootfs.close()
-        // Through the host's /proc, before the container's replaces it.
         try applyProcessLimits()
         try enterRootfs()
         try applySysctl()

@@ -105,6 +105,15 @@ extension Runtime {
         if plan.newNamespaces.contains(.user) {
             try writeIdMappings(plan, pid: pid)
         }
+        if let score = plan.process.oomScoreAdj {
+            // Written by berth: the init is not dumpable, so in a user
+            // namespace its own /proc/self files are not writable by it.
+            try attempt("set oom_score_adj \(score) of the init") { () throws(Errno) in
+                let fd = try FileDescriptor.open("/proc/\(pid)/oom_score_adj", O_WRONLY)
+                defer { fd.close() }
+                try fd.writeAll(Array(String(score).utf8))
+            }
+        }
         let record = ContainerRecord(
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
             initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,

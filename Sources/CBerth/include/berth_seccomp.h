@@ -59,8 +59,9 @@ struct berth_seccomp_condition {
 #define BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH        16U
 #define BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 32U
 
-// The kernel's limit on the length of a filter (BPF_MAXINSNS), in
-// instructions of 8 bytes.
+// The size of one BPF instruction (struct sock_filter), and the kernel's
+// limit on the length of a filter in instructions (BPF_MAXINSNS).
+#define BERTH_SECCOMP_INSTRUCTION_SIZE 8U
 #define BERTH_SECCOMP_MAX_INSTRUCTIONS 4096U
 
 // ---- Compiling (parent only) -------------------------------------------

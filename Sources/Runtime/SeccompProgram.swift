@@ -1,0 +1,296 @@
+import CBerth
+import Glibc
+import LinuxSystem
+import OCI
+
+/// A `linux.seccomp` filter compiled to classic BPF.
+///
+/// It is compiled in the parent with libseccomp (`compile`), where every
+/// problem can be reported with its JSON path, and the container's init only
+/// hands the bytes to the kernel (`load`): no libseccomp, no allocation
+/// between clone and execve.
+public struct SeccompProgram: Sendable, Equatable {
+    /// The program: `struct sock_filter` instructions of 8 bytes each.
+    public var filter: [UInt8]
+    /// The `seccomp(SECCOMP_SET_MODE_FILTER)` flags, NEW_LISTENER included
+    /// when a rule notifies.
+    public var flags: UInt32
+    /// A rule uses `SCMP_ACT_NOTIFY`: loading returns a listener fd that must
+    /// go to `linux.seccomp.listenerPath`.
+    public var usesNotify: Bool
+    /// System call names this libseccomp does not know, left out of the
+    /// filter as runc does (a profile may name calls newer than the library);
+    /// worth a debug line, not an error.
+    public var skippedSyscalls: [String]
+
+    public init(filter: [UInt8], flags: UInt32, usesNotify: Bool, skippedSyscalls: [String]) {
+        self.filter = filter
+        self.flags = flags
+        self.usesNotify = usesNotify
+        self.skippedSyscalls = skippedSyscalls
+    }
+
+    /// The number of BPF instructions.
+    public var instructionCount: Int { filter.count / Int(BERTH_SECCOMP_INSTRUCTION_SIZE) }
+}
+
+// MARK: - Loading (the container's init)
+
+extension SeccompProgram {
+    /// Installs the filter on the calling process. Returns the notify
+    /// listener fd (close-on-exec) when `usesNotify`, else nil.
+    ///
+    /// Needs no_new_privs, or CAP_SYS_ADMIN in the process's user namespace.
+    /// Every system call after this one passes through the filter, so call it
+    /// as late as possible before execve. Async-signal-safe: one system call
+    /// on the array's existing storage.
+    public func load() throws(Errno) -> Int32? {
+        let result = filter.withUnsafeBytes { bytes in
+            berth_seccomp_load(bytes.baseAddress, bytes.count, flags)
+        }
+        if result < 0 { throw Errno.current }
+        return usesNotify ? result : nil
+    }
+}
+
+// MARK: - Compiling (the parent)
+
+extension SeccompProgram {
+    /// Compiles `seccomp` (found at `path` in config.json). Reports every
+    /// problem at once, each with its JSON path, e.g.
+    /// `linux.seccomp.syscalls[3].action: unknown action "SCMP_ACT_FOO"`.
+    public static func compile(_ seccomp: LinuxSeccomp, path: String = "linux.seccomp") throws(RuntimeError) -> SeccompProgram {
+        var compiler = Compiler()
+        let program = compiler.compile(seccomp, at: path)
+        guard let program, compiler.problems.isEmpty else {
+            throw RuntimeError(
+                .invalidConfig, "compile seccomp filter \(path): \(compiler.problems.count) problem(s)",
+                details: compiler.problems.map(\.description))
+        }
+        return program
+    }
+}
+
+/// One compilation: translates the config's names into libseccomp's values,
+/// collecting every problem, then builds and exports the filter.
+private struct Compiler {
+    var problems: [ConfigProblem] = []
+
+    /// A rule ready for libseccomp: one system call, one action, conditions
+    /// that all must hold.
+    struct Rule {
+        var path: String
+        var name: String
+        var syscall: Int32
+        var action: UInt32
+        var conditions: [berth_seccomp_condition]
+    }
+
+    mutating func report(_ path: String, _ message: String) {
+        problems.append(ConfigProblem(path: path, message: message))
+    }
+
+    /// The path of an array element, `base[index]`.
+    func element(_ base: String, _ index: Int) -> String { "\(base)[\(index)]" }
+
+    mutating func compile(_ seccomp: LinuxSeccomp, at base: String) -> SeccompProgram? {
+        let defaultAction = action(
+            seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet,
+            at: base + ".defaultAction", errnoPath: base + ".defaultErrnoRet")
+        if seccomp.defaultAction == "SCMP_ACT_NOTIFY" {
+            // Every later call of the init — the one that hands the listener
+            // fd over included — would wait for an agent that has no fd yet.
+            report(base + ".defaultAction", "SCMP_ACT_NOTIFY cannot be the default action")
+        }
+        let architectures = architectures(seccomp.architectures ?? [], at: base + ".architectures")
+        var flags = filterFlags(seccomp.flags ?? [], at: base + ".flags")
+        var skipped: [String] = []
+        let rules = rules(seccomp.syscalls ?? [], at: base + ".syscalls", defaultAction: defaultAction, skipped: &skipped)
+        guard problems.isEmpty, let defaultAction else { return nil }
+
+        guard let filter = build(defaultAction: defaultAction, architectures: architectures, rules: rules, at: base) else {
+            return nil
+        }
+        let usesNotify = rules.contains { $0.action == BERTH_SECCOMP_ACT_NOTIFY }
+        if usesNotify {
+            flags |= BERTH_SECCOMP_FILTER_FLAG_NEW_LISTENER
+            // The kernel refuses TSYNC with NEW_LISTENER unless TSYNC_ESRCH
+            // says how a failed sync is reported (libseccomp does the same).
+            if flags & BERTH_SECCOMP_FILTER_FLAG_TSYNC != 0 { flags |= BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH }
+        } else {
+            // WAIT_KILLABLE_RECV is about notifications only, and the kernel
+            // rejects it without NEW_LISTENER; libseccomp 2.6 drops it too.
+            flags &= ~BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+        }
+        return SeccompProgram(filter: filter, flags: flags, usesNotify: usesNotify, skippedSyscalls: skipped)
+    }
+
+    // MARK: Translating names
+
+    /// libseccomp's value of an action, with `errnoRet` (EPERM when absent,
+    /// as runc does) for the two actions that carry one.
+    mutating func action(_ name: String, errnoRet: UInt32?, at path: String, errnoPath: String) -> UInt32? {
+        let value: UInt32
+        switch name {
+        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": value = BERTH_SECCOMP_ACT_KILL_THREAD
+        case "SCMP_ACT_KILL_PROCESS": value = BERTH_SECCOMP_ACT_KILL_PROCESS
+        case "SCMP_ACT_TRAP": value = BERTH_SECCOMP_ACT_TRAP
+        case "SCMP_ACT_ALLOW": value = BERTH_SECCOMP_ACT_ALLOW
+        case "SCMP_ACT_LOG": value = BERTH_SECCOMP_ACT_LOG
+        case "SCMP_ACT_NOTIFY": value = BERTH_SECCOMP_ACT_NOTIFY
+        case "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE":
+            // The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
+            let errno = errnoRet ?? UInt32(EPERM)
+            guard let data = UInt16(exactly: errno) else {
+                report(errnoPath, "\(errno) does not fit in 16 bits")
+                return nil
+            }
+            return name == "SCMP_ACT_ERRNO" ? berth_seccomp_action_errno(data) : berth_seccomp_action_trace(data)
+        default:
+            report(path, "unknown action \"\(name)\"")
+            return nil
+        }
+        if errnoRet != nil {
+            report(errnoPath, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not \(name)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func architectures(_ names: [String], at path: String) -> [UInt32] {
+        names.enumerated().compactMap { index, name in
+            let token = berth_seccomp_arch_token(name)
+            if token == 0 {
+                report(element(path, index), "architecture \"\(name)\" is not supported by libseccomp \(BerthVersion.libseccomp)")
+                return nil
+            }
+            return token
+        }
+    }
+
+    mutating func filterFlags(_ names: [String], at path: String) -> UInt32 {
+        var flags: UInt32 = 0
+        for (index, name) in names.enumerated() {
+            switch name {
+            case "SECCOMP_FILTER_FLAG_TSYNC": flags |= BERTH_SECCOMP_FILTER_FLAG_TSYNC
+            case "SECCOMP_FILTER_FLAG_LOG": flags |= BERTH_SECCOMP_FILTER_FLAG_LOG
+            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags |= BERTH_SECCOMP_FILTER_FLAG_SPEC_ALLOW
+            case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": flags |= BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+            default: report(element(path, index), "unknown flag \"\(name)\"")
+            }
+        }
+        return flags
+    }
+
+    mutating func comparison(_ name: String, at path: String) -> UInt32? {
+        switch name {
+        case "SCMP_CMP_NE": return BERTH_SECCOMP_CMP_NE
+        case "SCMP_CMP_LT": return BERTH_SECCOMP_CMP_LT
+        case "SCMP_CMP_LE": return BERTH_SECCOMP_CMP_LE
+        case "SCMP_CMP_EQ": return BERTH_SECCOMP_CMP_EQ
+        case "SCMP_CMP_GE": return BERTH_SECCOMP_CMP_GE
+        case "SCMP_CMP_GT": return BERTH_SECCOMP_CMP_GT
+        case "SCMP_CMP_MASKED_EQ": return BERTH_SECCOMP_CMP_MASKED_EQ
+        default:
+            report(path, "unknown operator \"\(name)\"")
+            return nil
+        }
+    }
+
+    mutating func conditions(_ args: [LinuxSeccompArg], at path: String) -> [berth_seccomp_condition] {
+        args.enumerated().compactMap { index, arg in
+            let argPath = element(path, index)
+            let op = comparison(arg.op, at: argPath + ".op")
+            guard arg.index <= 5 else {
+                report(argPath + ".index", "\(arg.index) is not a system call argument (0 to 5)")
+                return nil
+            }
+            guard let op else { return nil }
+            // MASKED_EQ reads (argument & value) == valueTwo; the other
+            // operators ignore value_two.
+            return berth_seccomp_condition(index: arg.index, op: op, value: arg.value, value_two: arg.valueTwo ?? 0)
+        }
+    }
+
+    /// One `Rule` per system call name and condition group. Rules with the
+    /// default action are dropped: libseccomp refuses them (EACCES) and they
+    /// change nothing, so runc skips them too (opencontainers/runc#3109).
+    /// Actions are compared as values, so ERRNO with errnoRet 1 equals a
+    /// default ERRNO without one.
+    mutating func rules(_ syscalls: [LinuxSyscall], at path: String, defaultAction: UInt32?, skipped: inout [String]) -> [Rule] {
+        var rules: [Rule] = []
+        for (index, syscall) in syscalls.enumerated() {
+            let rulePath = element(path, index)
+            let action = action(syscall.action, errnoRet: syscall.errnoRet, at: rulePath + ".action", errnoPath: rulePath + ".errnoRet")
+            let conditions = conditions(syscall.args ?? [], at: rulePath + ".args")
+            guard let action, action != defaultAction else { continue }
+            for (nameIndex, name) in syscall.names.enumerated() {
+                let number = berth_seccomp_syscall_number(name)
+                if number == -1 /* __NR_SCMP_ERROR */ {
+                    if !skipped.contains(name) { skipped.append(name) }
+                    continue
+                }
+                for group in Self.conditionGroups(conditions) {
+                    rules.append(Rule(path: element(rulePath + ".names", nameIndex), name: name,
+                                      syscall: number, action: action, conditions: group))
+                }
+            }
+        }
+        return rules
+    }
+
+    /// The conditions of one config entry as the groups libseccomp can take.
+    ///
+    /// libseccomp compares each argument at most once per rule
+    /// (seccomp_rule_add(3); two comparisons of one argument fail with
+    /// EINVAL). runc then adds every condition of the entry as a rule of its
+    /// own, so they combine with OR — conditions on other indices included —
+    /// where a list reads as AND (opencontainers/runc#1616, #2735; crun does
+    /// the same). Profiles written for runc rely on it, e.g. Docker's
+    /// `personality` entry, so berth keeps the behaviour.
+    static func conditionGroups(_ conditions: [berth_seccomp_condition]) -> [[berth_seccomp_condition]] {
+        let indices = conditions.map(\.index)
+        let repeatsAnIndex = Set(indices).count != indices.count
+        return repeatsAnIndex ? conditions.map { [$0] } : [conditions]
+    }
+
+    // MARK: Building
+
+    /// Runs libseccomp over the translated config and exports the program.
+    mutating func build(defaultAction: UInt32, architectures: [UInt32], rules: [Rule], at base: String) -> [UInt8]? {
+        guard let context = berth_seccomp_new(defaultAction) else {
+            report(base + ".defaultAction", "libseccomp refuses it: \(Errno.current)")
+            return nil
+        }
+        defer { berth_seccomp_release(context) }
+
+        for (index, token) in architectures.enumerated() where berth_seccomp_add_arch(context, token) != 0 {
+            report(element(base + ".architectures", index), "add architecture: \(Errno.current)")
+        }
+        for rule in rules {
+            let result = rule.conditions.withUnsafeBufferPointer { conditions in
+                berth_seccomp_add_rule(context, rule.action, rule.syscall, UInt32(conditions.count), conditions.baseAddress)
+            }
+            if result != 0 {
+                report(rule.path, "add rule for \"\(rule.name)\": \(Errno.current)")
+            }
+        }
+        guard problems.isEmpty else { return nil }
+
+        var bytes: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        guard berth_seccomp_export(context, &bytes, &length) == 0, let bytes else {
+            report(base, "export the filter: \(Errno.current)")
+            return nil
+        }
+        defer { free(bytes) }
+        let filter = Array(UnsafeBufferPointer(start: bytes, count: length))
+        let instructions = length / Int(BERTH_SECCOMP_INSTRUCTION_SIZE)
+        if instructions > Int(BERTH_SECCOMP_MAX_INSTRUCTIONS) {
+            // Found here rather than as EINVAL in the init, after the clone.
+            report(base, "the filter has \(instructions) instructions, more than the kernel's limit of \(BERTH_SECCOMP_MAX_INSTRUCTIONS)")
+            return nil
+        }
+        return filter
+    }
+}
