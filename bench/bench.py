@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "spec-conformance"))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import ocitest  # noqa: E402  (shared with the conformance suite)
 
 STARTUP_SCENARIOS = ("version", "state")
@@ -95,7 +96,7 @@ class Bench:
         bundle = self.bundle(runtime.name, "run")
         container_id = self.new_id("run")
         self.live.append((runtime, container_id))
-        result = runtime("run", "--bundle", bundle, container_id, timeout=30)
+        result = runtime("run", "--bundle", bundle, container_id, timeout=15)
         if not result.ok:
             raise Failed(result)
         self.live.remove((runtime, container_id))
@@ -107,7 +108,7 @@ class Bench:
         pid_file = self.workdir / runtime.name / f"{container_id}.pid"
         self.live.append((runtime, container_id))
         start = time.perf_counter()
-        create = runtime("create", "--bundle", bundle, "--pid-file", pid_file, container_id, timeout=30)
+        create = runtime("create", "--bundle", bundle, "--pid-file", pid_file, container_id, timeout=15)
         if not create.ok:
             raise Failed(create)
         pid = ocitest.read_pid_file(pid_file)
@@ -117,9 +118,9 @@ class Bench:
         # Waiting on the init's pidfd is exact and costs no runtime calls,
         # which would otherwise be counted in the lifecycle's time.
         if pid is not None:
-            ocitest.wait_exit(pid, timeout=30)
+            ocitest.wait_exit(pid, timeout=15)
         else:
-            runtime.wait_stopped(container_id, timeout=30)
+            runtime.wait_stopped(container_id, timeout=15)
         deleted = runtime("delete", container_id)
         seconds = time.perf_counter() - start
         if not deleted.ok:
@@ -168,6 +169,10 @@ def run_scenario(bench, scenario, names, iterations, budget, rss_samples):
             samples[name] = []
         except Failed as failure:
             print(f"skip {name} {scenario}: {failure}", flush=True)
+            # The first line is often a summary ("1 setting(s) cannot be
+            # applied"); the reason follows.
+            for line in failure.result.stderr.strip().splitlines()[1:4]:
+                print(f"  | {line}", flush=True)
             bench.cleanup()
     active = list(samples)
     deadline = time.monotonic() + budget

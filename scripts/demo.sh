@@ -22,7 +22,7 @@ failed=0
 
 cleanup() {
     # Only reached with a container when run worked or was interrupted.
-    "$berth" --root "$root" delete --force "$id" >/dev/null 2>&1
+    timeout --kill-after=5 20 "$berth" --root "$root" delete --force "$id" >/dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -67,8 +67,10 @@ fi
 
 step "run the bundle"
 show "berth --root $root run --bundle $tmp/bundle $id"
-"$berth" --root "$root" run --bundle "$tmp/bundle" "$id" 2>"$tmp/run.err"
+# A runtime that hangs must not hang `make demo`: give run 30 s, then kill it.
+timeout --kill-after=5 30 "$berth" --root "$root" run --bundle "$tmp/bundle" "$id" 2>"$tmp/run.err"
 run_status=$?
+[ $run_status -eq 124 ] || [ $run_status -eq 137 ] && echo "berth run timed out" >>"$tmp/run.err"
 cat "$tmp/run.err"
 if [ $run_status -eq 0 ]; then
     step "containers after run"

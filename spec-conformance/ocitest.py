@@ -36,20 +36,11 @@ def spec_dir():
 # --------------------------------------------------------------------------
 # Bundles
 
-def make_bundle(directory, args=None, edit=None):
-    """Make a busybox bundle with scripts/make-bundle.sh, then let `edit`
-    change the config dict (cgroupsPath, extra mounts, …) before it is saved.
-
-    The shell script stays the only place that knows the bundle's layout;
-    the tools here only adjust config.json for what they measure or test.
-    """
+def make_bundle(directory, args=()):
+    """Make a busybox bundle with scripts/make-bundle.sh, the only place
+    that knows a test bundle's layout; callers adjust config.json after."""
     directory = Path(directory)
-    subprocess.run(["sh", str(MAKE_BUNDLE), str(directory), *(args or [])], check=True)
-    if edit is not None:
-        config_path = directory / "config.json"
-        config = json.loads(config_path.read_text())
-        edit(config)
-        config_path.write_text(json.dumps(config, indent=2) + "\n")
+    subprocess.run(["sh", str(MAKE_BUNDLE), str(directory), *args], check=True)
     return directory
 
 
@@ -110,6 +101,8 @@ class Result:
 
     @property
     def first_stderr_line(self):
+        if self.returncode is None:
+            return f"timed out after {self.seconds:.0f} s and was killed"
         lines = [line for line in self.stderr.splitlines() if line.strip()]
         return lines[0].strip() if lines else f"exit status {self.returncode}, no message"
 
@@ -175,8 +168,11 @@ def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
         except BaseException:
             # Interrupted (Ctrl-C, a test's time limit): do not leave a
             # runtime process behind to race the caller's cleanup.
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass  # it was already reaped
             raise
         finally:
             os.close(pidfd)
@@ -394,6 +390,31 @@ def cgroup_dirs(cgroups_path):
     """Where a cgroupsPath would live in each mounted cgroup hierarchy."""
     relative = cgroups_path.lstrip("/")
     return [os.path.join(point, relative) for point in cgroup_mount_points()]
+
+
+def process_cgroup_dirs(pid):
+    """The directories of the cgroups process pid is in, one per visible
+    hierarchy, found from /proc/<pid>/cgroup and the mount table, so that
+    it works whatever path a runtime chose for a container."""
+    mounts = []  # (mount point, root inside the hierarchy, fstype, options)
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            fields, (fstype, _, options) = left.split(), right.split()[:3]
+            mounts.append((fields[4], fields[3], fstype, set(options.split(","))))
+    visible = mount_table()
+    dirs = []
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for point, root, fstype, options in mounts:
+                if visible.get(point) != fstype:
+                    continue  # covered by another mount
+                wanted = fstype == "cgroup2" if not controllers else \
+                    fstype == "cgroup" and set(controllers.split(",")) <= options
+                if wanted and (path + "/").startswith(root.rstrip("/") + "/"):
+                    dirs.append(os.path.join(point, os.path.relpath(path, root)))
+    return [os.path.normpath(d) for d in dirs]
 
 
 def remove_cgroup_tree(prefix):

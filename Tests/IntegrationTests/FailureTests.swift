@@ -9,6 +9,18 @@ struct FailureTests {
     enum Breakage: String, CaseIterable, Sendable {
         case missingRootfs, configNotJSON, missingExecutable, unknownFilesystemType, badNamespacePath
 
+        /// What the error message must mention (runc's messages are the
+        /// floor; berth's, which we know, must say more).
+        func clues(berth: Bool) -> [String] {
+            switch self {
+            case .missingRootfs: ["no-such-rootfs"]
+            case .configNotJSON: berth ? ["config.json", "JSON"] : []
+            case .missingExecutable: ["/nonexistent"]
+            case .unknownFilesystemType: ["/broken"] + (berth ? ["nosuchfs"] : [])
+            case .badNamespacePath: ["/nonexistent/ns/net"]
+            }
+        }
+
         func apply(to bundle: Bundle) throws {
             switch self {
             case .missingRootfs:
@@ -20,8 +32,9 @@ struct FailureTests {
             case .unknownFilesystemType:
                 bundle.addMount(destination: "/broken", type: "nosuchfs", source: "none")
             case .badNamespacePath:
-                bundle.linux["namespaces"] = [["type": "pid"], ["type": "mount"],
-                                              ["type": "network", "path": "/nonexistent/ns/net"]]
+                bundle.linux["namespaces"] = ["pid", "mount", "ipc", "uts", "network"].map { type in
+                    type == "network" ? ["type": type, "path": "/nonexistent/ns/net"] : ["type": type]
+                }
             }
             try bundle.write()
             if self == .configNotJSON {
@@ -41,10 +54,14 @@ struct FailureTests {
         let result = try sandbox.runtime.create(id, bundle: bundle.path)
         #expect(!result.succeeded && !result.timedOut, "\(result)")
         #expect(!result.stderr.isEmpty, "no message on stderr")
+        for clue in breakage.clues(berth: sandbox.runtime.isBerth) {
+            #expect(result.stderr.contains(clue), "the message does not say \(clue): \(result.stderr.debugDescription)")
+        }
         if sandbox.runtime.isBerth {
-            let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines.count == 2 && lines[0].hasPrefix("berth: ") && lines[1].isEmpty,
-                    "expected one line \"berth: …\": \(result.stderr.debugDescription)")
+            // One message, possibly listing several problems of a config.
+            #expect(result.stderr.hasSuffix("\n")
+                    && result.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("berth: ") },
+                    "expected \"berth: …\" lines: \(result.stderr.debugDescription)")
         }
         #expect(try !sandbox.runtime.run(["state", id]).succeeded)
         #expect(!FileManager.default.fileExists(atPath: sandbox.runtime.stateDirectory(id)))

@@ -2,6 +2,17 @@ import Foundation
 import Glibc
 import Testing
 
+// Root integration tests: they run the built runtime binary (BERTH_BINARY,
+// set by `make test` to .build/release/berth) on real busybox bundles, and
+// link nothing of the runtime, so any runc-compatible binary can be tested:
+//
+//     sudo make test
+//     BERTH_BINARY=/usr/sbin/runc swift test --filter IntegrationTests
+//
+// Where berth deliberately differs from runc (message wording, behaviour the
+// spec requires and runc 1.1 lacks) the test asserts berth's behaviour only
+// when `Runtime.isBerth`, or marks runc's deviation as a known issue.
+
 /// What the integration tests need from the machine, checked once per test
 /// process: root, the runtime binary under test (`BERTH_BINARY`) and a
 /// statically linked `/bin/busybox` to build root filesystems from.

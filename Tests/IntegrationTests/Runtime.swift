@@ -37,7 +37,7 @@ struct Runtime: Sendable {
     /// Runs `binary --root ROOT args…`.
     @discardableResult
     func run(_ arguments: [String], stdin: OutputFile? = nil, stdout: OutputFile? = nil, extraFiles: [Int32] = [],
-             timeout: Double = 30) throws -> ProcessResult {
+             timeout: Double = 20) throws -> ProcessResult {
         try Subprocess.run(binary, ["--root", root] + arguments, stdin: stdin, stdout: stdout,
                            extraFiles: extraFiles, environment: environment, timeout: timeout)
     }
