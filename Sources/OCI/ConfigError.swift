@@ -2,7 +2,7 @@
 // at fault so that the user can find it: `linux.namespaces[2].type: …`.
 
 /// One fault in a JSON document.
-public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// Dotted path with `[index]` for array elements, `["key"]` for map keys
     /// that are not plain names, or `(document)` for the document itself.
     public var path: String

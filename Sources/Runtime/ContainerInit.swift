@@ -50,6 +50,11 @@ struct ContainerInit {
         }
         try setAffinity(plan.process.tuning.initialAffinity, "initial")
         try joinNamespaces()
+        if plan.newNamespaces.contains(.cgroup) {
+            try attempt("create a cgroup namespace") { () throws(Errno) in
+                _ = try retryingInterrupts { berth_unshare(NamespaceKind.cgroup.cloneFlag) }
+            }
+        }
         if plan.newNamespaces.contains(.user) {
             // Root of the new user namespace, so files made now belong to it.
             try attempt("become root in the user namespace") { () throws(Errno) in

@@ -14,10 +14,14 @@ enum HookRunner {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let input = (try? Array(encoder.encode(state))) ?? []
 
+        // The hook's stdin is a socket rather than a pipe so that berth can
+        // write with MSG_NOSIGNAL: a hook that exits without reading must
+        // not kill berth with SIGPIPE. Close-on-exec, so the hook sees EOF
+        // once berth closes its end.
         var pipeFds: [Int32] = [-1, -1]
-        guard pipe(&pipeFds) == 0 else { throw .system("run \(label): create stdin pipe", .current) }
-        // Close-on-exec, so the hook's stdin sees EOF once berth closes its end.
-        for fd in pipeFds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeFds) == 0 else {
+            throw .system("run \(label): create its stdin", .current)
+        }
         defer { if pipeFds[1] >= 0 { close(pipeFds[1]) } }
 
         var actions = posix_spawn_file_actions_t()
@@ -43,8 +47,16 @@ enum HookRunner {
         close(pipeFds[0])
         guard spawned == 0 else { throw .system("run \(label)", Errno(spawned)) }
 
-        // A hook that does not read its stdin must not block us: EPIPE is fine.
-        try? FileDescriptor(rawValue: pipeFds[1]).writeAll(input)
+        // A hook that does not read its stdin is fine: EPIPE is ignored.
+        var offset = 0
+        while offset < input.count {
+            let sent = input.withUnsafeBytes {
+                send(pipeFds[1], $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 && errno == EINTR { continue }
+            if sent <= 0 { break }
+            offset += sent
+        }
         close(pipeFds[1])
         pipeFds[1] = -1
 

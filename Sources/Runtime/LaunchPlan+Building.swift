@@ -1,3 +1,4 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
@@ -6,7 +7,8 @@ extension LaunchPlan {
     /// Builds the plan of a validated spec. Every part of the config berth
     /// cannot apply yet is reported with its path — all of them at once —
     /// rather than ignored.
-    public static func build(id: String, spec: Spec, options: CreateOptions) throws(RuntimeError) -> LaunchPlan {
+    public static func build(id: String, spec: Spec, options: CreateOptions,
+                             cgroupMount: CgroupMount? = CgroupMount.find()) throws(RuntimeError) -> LaunchPlan {
         var problems: [ConfigProblem] = []
         func refuse(_ path: String, _ what: String) {
             problems.append(ConfigProblem(path: path, message: "\(what) is not supported by berth yet"))
@@ -16,9 +18,6 @@ extension LaunchPlan {
 
         // Parts of the spec that later milestones implement.
         if linux.seccomp != nil { refuse("linux.seccomp", "seccomp") }
-        if !(linux.netDevices ?? [:]).isEmpty { refuse("linux.netDevices", "moving network devices") }
-        if linux.resources != nil { refuse("linux.resources", "cgroup resources") }
-        if !(linux.cgroupsPath ?? "").isEmpty { refuse("linux.cgroupsPath", "a cgroup") }
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
             // Without one, every mount would land in the caller's namespace.
             problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
@@ -42,6 +41,9 @@ extension LaunchPlan {
             NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
         }
 
+        let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
+        problems += networkDevices.problems
+        let cgroup = planCgroup(id: id, linux: linux, mount: cgroupMount, problems: &problems)
         let tuning = planTuning(spec, namespaces: Set(newNamespaces + joins.map(\.kind)), problems: &problems)
         let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
 
@@ -131,7 +133,7 @@ extension LaunchPlan {
                 consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
                 noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
                 lastCapability: ProcFS.lastCapability(), tuning: tuning),
-            hooks: spec.hooks ?? Hooks(), options: options)
+            networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options)
     }
 
     /// The devices every container gets (runtime-linux.md "Default Devices").

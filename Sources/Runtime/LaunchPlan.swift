@@ -34,13 +34,18 @@ public struct LaunchPlan: Sendable {
     public var readonlyPaths: [String]
 
     public var process: PlannedProcess
+    /// Host network devices moved into the container's network namespace.
+    public var networkDevices: [PlannedNetworkDevice]
+    public var cgroup: PlannedCgroup?
     public var hooks: Hooks
     public var options: CreateOptions
 
     /// The namespaces clone creates. A new time namespace is not among them:
     /// berth makes it before the clone (see TimeNamespaceSwitch).
+    /// Nor the cgroup namespace: the init unshares it once clone3 has put it
+    /// in its cgroup, so that cgroup becomes the namespace's root.
     public var cloneFlags: UInt64 {
-        newNamespaces.filter { $0 != .time }.reduce(0) { $0 | UInt64($1.cloneFlag) }
+        newNamespaces.filter { $0 != .time && $0 != .cgroup }.reduce(0) { $0 | UInt64($1.cloneFlag) }
     }
 
     public func has(_ kind: NamespaceKind) -> Bool {

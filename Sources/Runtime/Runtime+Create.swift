@@ -1,4 +1,5 @@
 import CBerth
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
@@ -23,8 +24,9 @@ extension Runtime {
         let lock = try store.claim(id)
         defer { lock.unlock() }
         var initPid: pid_t = 0
+        var madeCgroup: Cgroup?
         do {
-            let record = try launch(plan, holding: lock, initPid: &initPid)
+            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup)
             if let pidFile = options.pidFile {
                 try attempt("write pid file \(pidFile)") { () throws(Errno) in
                     try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(record.pid).utf8), mode: 0o644)
@@ -37,6 +39,7 @@ extension Runtime {
                 var status: Int32 = 0
                 _ = waitpid(initPid, &status, 0)
             }
+            try? madeCgroup?.remove()
             try? store.remove(holding: lock)
             throw error
         }
@@ -68,7 +71,8 @@ extension Runtime {
     }
 
     /// Clones the init and drives it to `ready` (see InitMessage).
-    func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t) throws(RuntimeError) -> ContainerRecord {
+    func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
+                madeCgroup: inout Cgroup?) throws(RuntimeError) -> ContainerRecord {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -87,8 +91,17 @@ extension Runtime {
             }
         }
 
+        let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> Cgroup in
+            try prepareCgroup(planned, made: &madeCgroup)
+        }
+        // clone3 puts the init straight into its cgroup: no user code of the
+        // container ever runs outside it.
+        let cgroupDirectory = try cgroup.map { (cgroup) throws(RuntimeError) -> FileDescriptor in
+            try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
+        }
+        defer { cgroupDirectory?.close() }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets)
-        let pid = berth_clone(plan.cloneFlags, -1)
+        let pid = berth_clone(plan.cloneFlags, cgroupDirectory?.rawValue ?? -1)
         if pid != 0 { timeNamespace?.restore() }
         if pid == 0 {
             // The child's copies of berth's descriptors would keep the
@@ -105,6 +118,8 @@ extension Runtime {
         if plan.newNamespaces.contains(.user) {
             try writeIdMappings(plan, pid: pid)
         }
+        // The init waits for `proceed`, so it sees the devices from the start.
+        try NetworkDevices.move(plan.networkDevices, intoNetworkNamespaceOf: pid)
         if let score = plan.process.oomScoreAdj {
             // Written by berth: the init is not dumpable, so in a user
             // namespace its own /proc/self files are not writable by it.
@@ -117,7 +132,8 @@ extension Runtime {
         let record = ContainerRecord(
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
             initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
-            created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations)
+            created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
+            cgroupPath: cgroup?.path)
         try attempt("start the container's init") { () throws(Errno) in
             try sockets.parent.send(.proceed, payload: String(pid))
         }
@@ -146,6 +162,18 @@ extension Runtime {
                 throw RuntimeError(.system, "container init exited before it was ready")
             }
         }
+    }
+
+    /// Creates the cgroup and writes the resource limits; `made` is set when
+    /// the cgroup is new, so a failed create removes exactly that.
+    func prepareCgroup(_ planned: PlannedCgroup, made: inout Cgroup?) throws(RuntimeError) -> Cgroup {
+        let (cgroup, created) = try cgroupAttempt { () throws(CgroupError) in
+            try Cgroup.create(planned.relativePath, in: planned.mount, controllers: planned.controllers)
+        }
+        if created { made = cgroup }
+        log.debug("container cgroup \(cgroup.path)\(created ? "" : " (existing)")")
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.apply(planned.settings) }
+        return cgroup
     }
 
     /// As root, berth writes the maps itself (no newuidmap needed); the init

@@ -1,3 +1,4 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
@@ -20,6 +21,9 @@ extension Runtime {
                 throw RuntimeError(.invalidState, "cannot delete container \(id) that is not stopped: \(status.rawValue)")
             }
             try killAndWait(record)
+        }
+        if let path = record?.cgroupPath {
+            try cgroupAttempt { () throws(CgroupError) in try Cgroup(path: path).remove() }
         }
         if let record {
             runHooksWarning(record, kind: "poststop", status: .stopped)

@@ -22,7 +22,29 @@ extension Runtime {
             try fifo.writeAll([0])
         }
         unlink(fifoPath)
-        runHooksWarning(record, kind: "poststart", status: .running)
+        guard let poststart = hooks(of: record)?.poststart, !poststart.isEmpty else { return }
+        // The spec runs poststart after the user's program is executed, but
+        // the init still has the startContainer hooks and execve ahead.
+        if waitUntilExecuted(record) {
+            runHooksWarning(record, kind: "poststart", status: .running)
+        }
+    }
+
+    /// Waits until the init has exec'd the user's program: its /proc/PID/exe
+    /// stops being berth's own binary. False when the init died first.
+    func waitUntilExecuted(_ record: ContainerRecord) -> Bool {
+        var own = stat()
+        guard stat("/proc/self/exe", &own) == 0 else { return true }
+        var pause: UInt32 = 100
+        while status(of: record) == .running {
+            var current = stat()
+            if stat("/proc/\(record.pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino) {
+                return true
+            }
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
+        }
+        return false
     }
 
     /// The record of an existing container; one still being created has none.

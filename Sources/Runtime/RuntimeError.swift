@@ -1,3 +1,4 @@
+import Cgroups
 import LinuxSystem
 
 /// The one error type of the runtime. Messages read "verb object: cause",
@@ -40,6 +41,15 @@ public struct RuntimeError: Error, CustomStringConvertible, Sendable {
 extension Errno {
     /// Turns a failed system call into the runtime's error, naming the step.
     func failing(_ action: String) -> RuntimeError { .system(action, self) }
+}
+
+/// Runs a cgroup operation, turning its error into the runtime's.
+func cgroupAttempt<T>(_ body: () throws(CgroupError) -> T) throws(RuntimeError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw RuntimeError(.system, error.message, errno: error.errno)
+    }
 }
 
 /// Runs `body`, turning an `Errno` into a RuntimeError that names `action`.

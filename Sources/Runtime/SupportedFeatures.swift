@@ -23,7 +23,9 @@ extension Runtime {
             linux: LinuxFeatures(
                 namespaces: SupportedFeatures.namespaces,
                 capabilities: SupportedFeatures.capabilities,
-                cgroup: .init(v1: false, v2: false, systemd: false, systemdUser: false, rdma: false),
+                // cgroup v2 limits are implemented; the device controller is not
+                // yet, and a config with linux.resources.devices is refused.
+                cgroup: .init(v1: false, v2: true, systemd: false, systemdUser: false, rdma: true),
                 seccomp: .init(enabled: false),
                 // Supported by berth; a profile or label is refused at create
                 // when the host has the module disabled.
@@ -33,7 +35,7 @@ extension Runtime {
                 memoryPolicy: .init(modes: LaunchPlan.memoryPolicyModes.keys.sorted(),
                                     flags: LaunchPlan.memoryPolicyFlags.keys.sorted()),
                 mountExtensions: .init(idmap: .init(enabled: false)),
-                netDevices: .init(enabled: false)),
+                netDevices: .init(enabled: true)),
             annotations: [
                 "org.opencontainers.berth.version": BerthVersion.version,
                 "org.opencontainers.berth.commit": BerthVersion.commit,

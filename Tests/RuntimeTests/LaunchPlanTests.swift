@@ -75,7 +75,6 @@ import Testing
         let spec = Self.spec {
             $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW")
             $0.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
-            $0.linux?.cgroupsPath = "/berth/c"
             $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["rbind", "idmap"])]
         }
         do {
@@ -85,7 +84,6 @@ import Testing
             #expect(error.code == .invalidConfig)
             #expect(error.details == [
                 "linux.seccomp: seccomp is not supported by berth yet",
-                "linux.cgroupsPath: a cgroup is not supported by berth yet",
                 "linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace of the container's own",
                 "mounts[0].options: mount option \"idmap\" is not supported by berth yet",
             ])

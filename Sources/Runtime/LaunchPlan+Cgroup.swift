@@ -1,0 +1,50 @@
+import Cgroups
+import LinuxSystem
+import OCI
+
+/// Where the container's cgroup goes and what is written into it.
+public struct PlannedCgroup: Sendable {
+    public var mount: CgroupMount
+    public var relativePath: String
+    public var settings: [CgroupSetting]
+    public var controllers: Set<String>
+}
+
+extension LaunchPlan {
+    /// nil when the host has no cgroup v2 hierarchy and the config asks for
+    /// no limits: the container then runs without a cgroup of its own.
+    static func planCgroup(id: String, linux: Linux, mount: CgroupMount?,
+                           problems: inout [ConfigProblem]) -> PlannedCgroup? {
+        let (settings, translationProblems) = linux.resources.map(CgroupSettings.translate) ?? ([], [])
+        problems += translationProblems
+        if let devices = linux.resources?.devices, !devices.isEmpty {
+            problems.append(ConfigProblem(path: "linux.resources.devices",
+                message: "the device controller (an eBPF program on cgroup v2) is not supported by berth yet"))
+        }
+        guard let mount else {
+            if !settings.isEmpty {
+                problems.append(ConfigProblem(path: "linux.resources", message: "this host has no cgroup v2 hierarchy"))
+            }
+            return nil
+        }
+        let controllers = Set(settings.compactMap(\.controller))
+        for controller in controllers.sorted() where !mount.controllers.contains(controller) {
+            problems.append(ConfigProblem(path: "linux.resources." + configSection(of: controller),
+                message: "\(controller) controller not available in cgroup v2 at \(mount.path)"))
+        }
+        switch Cgroup.relativePath(cgroupsPath: linux.cgroupsPath, id: id, callerCgroup: Cgroup.callerCgroup) {
+        case .failure(let problem):
+            problems.append(problem)
+            return nil
+        case .success(let relativePath):
+            return PlannedCgroup(mount: mount, relativePath: relativePath, settings: settings, controllers: controllers)
+        }
+    }
+
+    /// The part of linux.resources a controller serves, for messages.
+    static func configSection(of controller: String) -> String {
+        let sections = ["memory": "memory", "cpu": "cpu", "cpuset": "cpu", "pids": "pids", "io": "blockIO",
+                        "hugetlb": "hugepageLimits", "rdma": "rdma"]
+        return sections[controller] ?? "unified"
+    }
+}
