@@ -95,8 +95,9 @@ extension ContainerInit {
     /// After `start`: user, groups, capabilities, no_new_privs, umask, the
     /// final descriptor sweep, execve. Capabilities are kept across the uid
     /// change (PR_SET_KEEPCAPS) and then set exactly to the config's sets.
-    func becomeTheProcess(executable: String) throws(RuntimeError) -> Never {
+    func becomeTheProcess(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
         let process = plan.process
+        let executable = prepared.executable
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
         sigprocmask(SIG_SETMASK, &unblocked, nil)
@@ -107,6 +108,12 @@ extension ContainerInit {
                 _ = try retryingInterrupts { berth_prctl(Prctl.dropFromBoundingSet, UInt(capability), 0, 0, 0) }
             }
             _ = try retryingInterrupts { berth_prctl(Prctl.setKeepCapabilities, 1, 0, 0, 0) }
+        }
+        if !process.noNewPrivileges {
+            // Without no_new_privs loading needs CAP_SYS_ADMIN, which the
+            // user change below gives up (runc's order): the profile must
+            // then allow the calls that follow.
+            try loadSeccomp(prepared)
         }
         try attempt("set groups \(process.additionalGids)") { () throws(Errno) in
             _ = try retryingInterrupts { berth_setgroups(process.additionalGids.count, process.additionalGids) }
@@ -136,10 +143,22 @@ extension ContainerInit {
         try applySecurityLabels()
         try setAffinity(process.tuning.finalAffinity, "final")
 
-        // Only stdio and the --preserve-fds descriptors reach the process.
+        // Only stdio and the --preserve-fds descriptors reach the process;
+        // the agent's socket stays until the notify fd is sent (it is
+        // close-on-exec).
         let firstClosed = 3 + UInt32(plan.options.preserveFds)
         for fd in 3..<Int32(firstClosed) { _ = fcntl(fd, F_SETFD, 0) }
-        _ = berth_close_range(firstClosed, UInt32.max, 0)
+        if let socket = prepared.seccompListener, process.noNewPrivileges {
+            let kept = UInt32(socket.rawValue)
+            if kept > firstClosed { _ = berth_close_range(firstClosed, kept - 1, 0) }
+            _ = berth_close_range(kept + 1, UInt32.max, 0)
+        } else {
+            _ = berth_close_range(firstClosed, UInt32.max, 0)
+        }
+        if process.noNewPrivileges {
+            // As late as possible: every call after this one is filtered.
+            try loadSeccomp(prepared)
+        }
 
         let code = withCStrings(process.args) { argv in
             withCStrings(process.env) { envp in execve(executable, argv, envp) }

@@ -23,7 +23,7 @@ struct ContainerInit {
         // the berth binary (the class of CVE-2019-5736). execve of the
         // user's program makes it dumpable again.
         _ = berth_prctl(Prctl.setDumpable, 0, 0, 0, 0)
-        let prepared: (hostPid: Int32, executable: String)
+        let prepared: PreparedProcess
         do {
             prepared = try setUpContainer()
         } catch {
@@ -35,7 +35,7 @@ struct ContainerInit {
         waitForStart()
         do {
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
-            try becomeTheProcess(executable: prepared.executable)
+            try becomeTheProcess(prepared)
         } catch {
             FileDescriptorWriter.standardError("berth: \(error.summary)\n")
             _exit(127)
@@ -43,7 +43,17 @@ struct ContainerInit {
     }
 
     /// Everything up to the point where only `start` is missing.
-    func setUpContainer() throws(RuntimeError) -> (hostPid: Int32, executable: String) {
+    /// What the set-up leaves for the steps after `start`.
+    struct PreparedProcess {
+        var hostPid: Int32
+        var executable: String
+        /// Connected to linux.seccomp.listenerPath while the host's paths
+        /// were reachable; the notify fd goes over it once the filter is in.
+        var seccompListener: FileDescriptor?
+        var seccompListenerPayload: String
+    }
+
+    func setUpContainer() throws(RuntimeError) -> PreparedProcess {
         guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
               proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
             throw RuntimeError(.system, "wait for berth: it went away")
@@ -78,6 +88,7 @@ struct ContainerInit {
         }
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
         let terminal = try plan.process.terminal ? openTerminal(rootfs: rootfs) : nil
+        let seccompListener = try connectSeccompListener()
         rootfs.close()
         try applyProcessLimits()
         try enterRootfs()
@@ -87,7 +98,8 @@ struct ContainerInit {
         try changeToWorkingDirectory()
         let executable = try resolveExecutable()
         if let terminal { try makeControllingTerminal(terminal) }
-        return (hostPid, executable)
+        return PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: seccompListener,
+                               seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
     }
 
     func joinNamespaces() throws(RuntimeError) {

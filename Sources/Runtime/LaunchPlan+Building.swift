@@ -17,7 +17,17 @@ extension LaunchPlan {
         let process = spec.process!  // validated for .create
 
         // Parts of the spec that later milestones implement.
-        if linux.seccomp != nil { refuse("linux.seccomp", "seccomp") }
+        var seccomp: SeccompProgram?
+        if let profile = linux.seccomp {
+            do {
+                seccomp = try SeccompProgram.compile(profile)
+            } catch {
+                problems += error.details.map { line in
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    return ConfigProblem(path: String(parts[0]), message: parts.count > 1 ? String(parts[1].dropFirst()) : "")
+                }
+            }
+        }
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
             // Without one, every mount would land in the caller's namespace.
             problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
@@ -133,6 +143,9 @@ extension LaunchPlan {
                 consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
                 noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
                 lastCapability: ProcFS.lastCapability(), tuning: tuning),
+            seccomp: seccomp, seccompListener: linux.seccomp?.listenerPath.map {
+                SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata)
+            },
             networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options)
     }
 

@@ -34,6 +34,10 @@ public struct LaunchPlan: Sendable {
     public var readonlyPaths: [String]
 
     public var process: PlannedProcess
+    /// The compiled filter, loaded by the init just before execve.
+    public var seccomp: SeccompProgram?
+    /// Where the notify listener fd goes (linux.seccomp.listenerPath).
+    public var seccompListener: SeccompListener?
     /// Host network devices moved into the container's network namespace.
     public var networkDevices: [PlannedNetworkDevice]
     public var cgroup: PlannedCgroup?
@@ -51,6 +55,11 @@ public struct LaunchPlan: Sendable {
     public func has(_ kind: NamespaceKind) -> Bool {
         newNamespaces.contains(kind) || joinedNamespaces.contains { $0.kind == kind }
     }
+}
+
+public struct SeccompListener: Sendable {
+    public var path: String
+    public var metadata: String?
 }
 
 /// The options of `create` (and `run`) that shape the container.

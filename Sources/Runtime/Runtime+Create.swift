@@ -17,6 +17,9 @@ extension Runtime {
         }
         let spec = try loadSpec(bundle: options.bundle)
         let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        for name in plan.seccomp?.skippedSyscalls ?? [] {
+            log.debug("seccomp: skipping unknown system call \"\(name)\"")
+        }
         guard FileSystem.isDirectory(plan.rootfs) else {
             throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) does not exist or is not a directory")
         }

@@ -140,9 +140,9 @@ private struct Compiler {
         case "SCMP_ACT_NOTIFY": value = BERTH_SECCOMP_ACT_NOTIFY
         case "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE":
             // The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
-            let errno = errnoRet ?? UInt32(EPERM)
-            guard let data = UInt16(exactly: errno) else {
-                report(errnoPath, "\(errno) does not fit in 16 bits")
+            let code = errnoRet ?? UInt32(EPERM)
+            guard let data = UInt16(exactly: code) else {
+                report(errnoPath, "\(code) does not fit in 16 bits")
                 return nil
             }
             return name == "SCMP_ACT_ERRNO" ? berth_seccomp_action_errno(data) : berth_seccomp_action_trace(data)
@@ -246,8 +246,9 @@ private struct Compiler {
     /// EINVAL). runc then adds every condition of the entry as a rule of its
     /// own, so they combine with OR — conditions on other indices included —
     /// where a list reads as AND (opencontainers/runc#1616, #2735; crun does
-    /// the same). Profiles written for runc rely on it, e.g. Docker's
-    /// `personality` entry, so berth keeps the behaviour.
+    /// the same). Profiles written for runc rely on it (runc#1847 shows one
+    /// allowing `personality` for three values of argument 0), so berth keeps
+    /// the behaviour.
     static func conditionGroups(_ conditions: [berth_seccomp_condition]) -> [[berth_seccomp_condition]] {
         let indices = conditions.map(\.index)
         let repeatsAnIndex = Set(indices).count != indices.count

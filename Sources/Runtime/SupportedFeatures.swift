@@ -1,3 +1,4 @@
+import CBerth
 import OCI
 
 /// What this berth implements. The one list both `berth features` prints and
@@ -26,7 +27,13 @@ extension Runtime {
                 // cgroup v2 limits are implemented; the device controller is not
                 // yet, and a config with linux.resources.devices is refused.
                 cgroup: .init(v1: false, v2: true, systemd: false, systemdUser: false, rdma: true),
-                seccomp: .init(enabled: false),
+                seccomp: .init(
+                    enabled: true,
+                    actions: KnownValues.seccompActions.sorted(),
+                    operators: KnownValues.seccompOperators.sorted(),
+                    archs: KnownValues.seccompArchitectures.filter { berth_seccomp_arch_token($0) != 0 }.sorted(),
+                    knownFlags: KnownValues.seccompFlags.sorted(),
+                    supportedFlags: KnownValues.seccompFlags.sorted()),
                 // Supported by berth; a profile or label is refused at create
                 // when the host has the module disabled.
                 apparmor: .init(enabled: true),

@@ -1,0 +1,57 @@
+import CBerth
+import FoundationEssentials
+import Glibc
+import LinuxSystem
+import OCI
+
+/// What berth sends to a seccomp agent with the notify fd (config-linux.md,
+/// "The Container Process State").
+struct ContainerProcessState: Encodable {
+    var ociVersion: String
+    var fds: [String]
+    var pid: Int32
+    var metadata: String?
+    var state: State
+}
+
+extension ContainerInit {
+    /// The agent's socket is on the host: connected before pivot_root.
+    func connectSeccompListener() throws(RuntimeError) -> FileDescriptor? {
+        guard plan.seccomp?.usesNotify == true, let listener = plan.seccompListener else { return nil }
+        return try attempt("connect to the seccomp agent at \(listener.path)") { () throws(Errno) in
+            try UnixSocket.connect(to: listener.path)
+        }
+    }
+
+    /// Encoded before the filter is loaded, so nothing but the send itself
+    /// runs under a filter that may be notifying the agent.
+    func seccompListenerPayload(hostPid: Int32) -> String {
+        guard plan.seccompListener != nil else { return "" }
+        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: ContainerStatus.running.rawValue,
+                          pid: hostPid, bundle: plan.bundle, annotations: plan.annotations)
+        let message = ContainerProcessState(ociVersion: plan.ociVersion, fds: ["seccompFd"], pid: hostPid,
+                                            metadata: plan.seccompListener?.metadata, state: state)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(message)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Installs the filter; with SCMP_ACT_NOTIFY hands the listener fd and
+    /// the container process state to the agent in one sendmsg.
+    func loadSeccomp(_ prepared: PreparedProcess) throws(RuntimeError) {
+        guard let program = plan.seccomp else { return }
+        let listenerFd = try attempt("load the seccomp filter") { () throws(Errno) in try program.load() }
+        guard let listenerFd, let socket = prepared.seccompListener else { return }
+        try attempt("send the seccomp notify fd to \(plan.seccompListener?.path ?? "")") { () throws(Errno) in
+            let payload = Array(prepared.seccompListenerPayload.utf8)
+            _ = try retryingInterrupts {
+                payload.withUnsafeBufferPointer { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { berth_send_fd(socket.rawValue, listenerFd, $0.baseAddress, $0.count) }
+                }
+            }
+        }
+        // The agent has its copy; the container's process must not.
+        close(listenerFd)
+        socket.close()
+    }
+}
