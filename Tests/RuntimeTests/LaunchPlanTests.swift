@@ -73,7 +73,7 @@ import Testing
 
     @Test func everyUnsupportedSettingIsRefusedWithItsPath() {
         let spec = Self.spec {
-            $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW")
+            $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_FOO")
             $0.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
             $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["rbind", "idmap"])]
         }
@@ -83,11 +83,20 @@ import Testing
         } catch {
             #expect(error.code == .invalidConfig)
             #expect(error.details == [
-                "linux.seccomp: seccomp is not supported by berth yet",
+                "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_FOO\"",
                 "linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace of the container's own",
                 "mounts[0].options: mount option \"idmap\" is not supported by berth yet",
             ])
         }
+    }
+
+    @Test func aSeccompProfileIsCompiledIntoThePlan() throws {
+        let planned = try plan(Self.spec {
+            $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW",
+                                             syscalls: [LinuxSyscall(names: ["mkdir"], action: "SCMP_ACT_ERRNO")])
+        })
+        let program = try #require(planned.seccomp)
+        #expect(program.instructionCount > 0 && !program.usesNotify)
     }
 
     @Test func aContainerWithoutAMountNamespaceIsRefused() {
