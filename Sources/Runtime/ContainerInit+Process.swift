@@ -60,12 +60,21 @@ extension ContainerInit {
         throw failure(sawNonExecutable ? "permission denied" : "executable file not found in $PATH")
     }
 
+    /// The console socket is a host path: connected while it is reachable
+    /// (before pivot_root, or before joining the container's mount namespace).
+    func connectConsoleSocket() throws(RuntimeError) -> FileDescriptor {
+        let path = plan.options.consoleSocket ?? ""
+        return try attempt("connect to the console socket \(path)") { () throws(Errno) in
+            try UnixSocket.connect(to: path)
+        }
+    }
+
     /// Opens a pty from the container's devpts and hands the master to the
     /// console socket (SCM_RIGHTS), as conmon and containerd's shim expect.
-    /// Done before pivot_root, while the socket's host path is reachable.
-    func openTerminal(rootfs: FileDescriptor) throws(RuntimeError) -> FileDescriptor {
-        try attempt("set up the terminal") { () throws(Errno) in
-            let master = try RootedPath.open("/dev/pts/ptmx", in: rootfs, flags: O_RDWR | O_NOCTTY)
+    func openTerminal(in root: FileDescriptor, sendingTo socket: FileDescriptor) throws(RuntimeError) -> FileDescriptor {
+        defer { socket.close() }
+        return try attempt("set up the terminal") { () throws(Errno) in
+            let master = try RootedPath.open("/dev/pts/ptmx", in: root, flags: O_RDWR | O_NOCTTY)
             defer { master.close() }
             let peer = FileDescriptor(rawValue: try retryingInterrupts {
                 berth_open_pty_peer(master.rawValue, O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -73,8 +82,6 @@ extension ContainerInit {
             if let size = plan.process.consoleSize {
                 _ = try retryingInterrupts { berth_set_window_size(peer.rawValue, size.rows, size.columns) }
             }
-            let socket = try UnixSocket.connect(to: plan.options.consoleSocket ?? "")
-            defer { socket.close() }
             _ = try retryingInterrupts { berth_send_fd(socket.rawValue, master.rawValue, "/dev/ptmx", 9) }
             return peer
         }

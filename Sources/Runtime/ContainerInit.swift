@@ -42,7 +42,6 @@ struct ContainerInit {
         }
     }
 
-    /// Everything up to the point where only `start` is missing.
     /// What the set-up leaves for the steps after `start`.
     struct PreparedProcess {
         var hostPid: Int32
@@ -53,6 +52,7 @@ struct ContainerInit {
         var seccompListenerPayload: String
     }
 
+    /// Everything up to the point where only `start` is missing.
     func setUpContainer() throws(RuntimeError) -> PreparedProcess {
         guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
               proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
@@ -87,7 +87,7 @@ struct ContainerInit {
             throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
         }
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
-        let terminal = try plan.process.terminal ? openTerminal(rootfs: rootfs) : nil
+        let terminal = try plan.process.terminal ? openTerminal(in: rootfs, sendingTo: connectConsoleSocket()) : nil
         let seccompListener = try connectSeccompListener()
         rootfs.close()
         try applyProcessLimits()

@@ -16,18 +16,7 @@ extension LaunchPlan {
         let linux = spec.linux ?? Linux()
         let process = spec.process!  // validated for .create
 
-        // Parts of the spec that later milestones implement.
-        var seccomp: SeccompProgram?
-        if let profile = linux.seccomp {
-            do {
-                seccomp = try SeccompProgram.compile(profile)
-            } catch {
-                problems += error.details.map { line in
-                    let parts = line.split(separator: ":", maxSplits: 1)
-                    return ConfigProblem(path: String(parts[0]), message: parts.count > 1 ? String(parts[1].dropFirst()) : "")
-                }
-            }
-        }
+        let seccomp = planSeccomp(linux, problems: &problems)
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
             // Without one, every mount would land in the caller's namespace.
             problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
@@ -99,28 +88,7 @@ extension LaunchPlan {
             devices.append(planned)
         }
 
-        var capabilities = CapabilitySets()
-        if let sets = process.capabilities {
-            func mask(_ names: [String]?) -> UInt64 {
-                (names ?? []).compactMap(Capability.number(of:)).reduce(0) { $0 | (1 << UInt64($1)) }
-            }
-            capabilities = CapabilitySets(bounding: mask(sets.bounding), effective: mask(sets.effective),
-                                          permitted: mask(sets.permitted), inheritable: mask(sets.inheritable),
-                                          ambient: mask(sets.ambient))
-        }
-
-        let rlimits = (process.rlimits ?? []).compactMap { limit in
-            Rlimit.resource(of: limit.type).map { (resource: $0, soft: limit.soft, hard: limit.hard) }
-        }
-        if options.consoleSocket != nil && process.terminal != true {
-            problems.append(ConfigProblem(path: "process.terminal",
-                message: "--console-socket was given but the config does not ask for a terminal"))
-        }
-        if process.terminal == true && options.consoleSocket == nil {
-            problems.append(ConfigProblem(path: "process.terminal",
-                message: "a terminal needs --console-socket to hand its master to"))
-        }
-
+        let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket, problems: &problems)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
                                details: problems.map(\.description))
@@ -134,19 +102,59 @@ extension LaunchPlan {
             hostname: spec.hostname, domainname: spec.domainname, rootPropagation: rootPropagation,
             mounts: mounts, devices: devices,
             maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
-            process: PlannedProcess(
-                args: process.args ?? [], env: process.env ?? [], cwd: process.cwd,
-                uid: process.user?.uid ?? 0, gid: process.user?.gid ?? 0,
-                additionalGids: process.user?.additionalGids ?? [],
-                umask: process.user?.umask.map { mode_t($0) }, rlimits: rlimits,
-                oomScoreAdj: process.oomScoreAdj, terminal: process.terminal ?? false,
-                consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
-                noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
-                lastCapability: ProcFS.lastCapability(), tuning: tuning),
+            process: plannedProcess,
             seccomp: seccomp, seccompListener: linux.seccomp?.listenerPath.map {
                 SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata)
             },
             networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options)
+    }
+
+    /// The filter compiled in berth, where its problems get their paths.
+    static func planSeccomp(_ linux: Linux, problems: inout [ConfigProblem]) -> SeccompProgram? {
+        guard let profile = linux.seccomp else { return nil }
+        do {
+            return try SeccompProgram.compile(profile)
+        } catch {
+            problems += error.details.map { line in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                return ConfigProblem(path: String(parts[0]), message: parts.count > 1 ? String(parts[1].dropFirst()) : "")
+            }
+            return nil
+        }
+    }
+
+    /// The process part of a plan, for the container's init and for `exec`.
+    static func planProcess(_ process: Process, tuning: ProcessTuning, consoleSocket: String?,
+                            problems: inout [ConfigProblem]) -> PlannedProcess {
+        var capabilities = CapabilitySets()
+        if let sets = process.capabilities {
+            func mask(_ names: [String]?) -> UInt64 {
+                (names ?? []).compactMap(Capability.number(of:)).reduce(0) { $0 | (1 << UInt64($1)) }
+            }
+            capabilities = CapabilitySets(bounding: mask(sets.bounding), effective: mask(sets.effective),
+                                          permitted: mask(sets.permitted), inheritable: mask(sets.inheritable),
+                                          ambient: mask(sets.ambient))
+        }
+        let rlimits = (process.rlimits ?? []).compactMap { limit in
+            Rlimit.resource(of: limit.type).map { (resource: $0, soft: limit.soft, hard: limit.hard) }
+        }
+        if consoleSocket != nil && process.terminal != true {
+            problems.append(ConfigProblem(path: "process.terminal",
+                message: "--console-socket was given but the process does not ask for a terminal"))
+        }
+        if process.terminal == true && consoleSocket == nil {
+            problems.append(ConfigProblem(path: "process.terminal",
+                message: "a terminal needs --console-socket to hand its master to"))
+        }
+        return PlannedProcess(
+            args: process.args ?? [], env: process.env ?? [], cwd: process.cwd,
+            uid: process.user?.uid ?? 0, gid: process.user?.gid ?? 0,
+            additionalGids: process.user?.additionalGids ?? [],
+            umask: process.user?.umask.map { mode_t($0) }, rlimits: rlimits,
+            oomScoreAdj: process.oomScoreAdj, terminal: process.terminal ?? false,
+            consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
+            noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
+            lastCapability: ProcFS.lastCapability(), tuning: tuning)
     }
 
     /// The devices every container gets (runtime-linux.md "Default Devices").

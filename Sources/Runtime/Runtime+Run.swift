@@ -17,9 +17,7 @@ extension Runtime {
         // Blocked before the init exists, so none is lost; the init unblocks
         // them just before execve. sigwaitinfo then receives them here
         // synchronously, keeping berth single-threaded.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        for signal in Self.forwardedSignals + [SIGCHLD] { sigaddset(&signals, signal) }
+        var signals = Self.forwardedSignalSet()
         if !detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
         let record = try create(id: id, options: options)
@@ -30,24 +28,35 @@ extension Runtime {
             throw error
         }
         if detach { return 0 }
+        let exitCode = waitForwardingSignals(to: record.pid, signals: &signals)
+        try delete(id: id, force: true)
+        return exitCode
+    }
 
-        var exitCode: Int32 = 0
-        waiting: while true {
+    /// The forwarded signals plus SIGCHLD, to block and then wait for.
+    static func forwardedSignalSet() -> sigset_t {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in forwardedSignals + [SIGCHLD] { sigaddset(&signals, signal) }
+        return signals
+    }
+
+    /// Waits for a child of berth, passing on every forwarded signal berth
+    /// receives; returns its exit code, 128 + signal when it was killed.
+    func waitForwardingSignals(to pid: pid_t, signals: inout sigset_t) -> Int32 {
+        while true {
             var info = siginfo_t()
             let signal = sigwaitinfo(&signals, &info)
             if signal == SIGCHLD || signal < 0 {
                 var status: Int32 = 0
-                let reaped = waitpid(record.pid, &status, WNOHANG)
-                if reaped == record.pid {
-                    exitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                    break waiting
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid {
+                    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
                 }
-                if reaped < 0 && errno == ECHILD { break waiting }
+                if reaped < 0 && errno == ECHILD { return 0 }
             } else if signal > 0 {
-                Glibc.kill(record.pid, signal)
+                Glibc.kill(pid, signal)
             }
         }
-        try delete(id: id, force: true)
-        return exitCode
     }
 }

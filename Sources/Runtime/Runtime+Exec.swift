@@ -1,0 +1,173 @@
+import CBerth
+import Cgroups
+import Glibc
+import LinuxSystem
+import OCI
+
+/// What `exec` runs and how: a process JSON (`--process`) or a command line
+/// with the options that change the container's process settings.
+public struct ExecOptions: Sendable {
+    public var processFile: String?
+    public var command: [String] = []
+    public var detach = false
+    public var tty = false
+    public var consoleSocket: String?
+    public var pidFile: String?
+    public var cwd: String?
+    public var env: [String] = []
+    /// `UID[:GID]`.
+    public var user: String?
+    public var additionalGids: [UInt32] = []
+    public var capabilities: [String] = []
+    public var noNewPrivileges = false
+    public var apparmorProfile: String?
+    public var processLabel: String?
+    public var preserveFds = 0
+    /// A sub-cgroup of the container's to run the process in.
+    public var cgroup: String?
+    public var ignorePaused = false
+
+    public init() {}
+}
+
+extension Runtime {
+    /// Runs a new process inside a running container: in all of its init's
+    /// namespaces and its cgroup, with the process's user, capabilities,
+    /// seccomp filter and terminal. In the foreground returns the process's
+    /// exit code; with `detach`, 0 once it runs.
+    public func exec(id: String, options: ExecOptions) throws(RuntimeError) -> Int32 {
+        // The lock is held only while checking: execs into one container
+        // run in parallel, as with runc.
+        let lock = try store.lock(id)
+        let record: ContainerRecord
+        do throws(RuntimeError) {
+            record = try loadRecord(id)
+            switch status(of: record) {
+            case .created, .running: break
+            case .paused where options.ignorePaused: break
+            case .paused: throw RuntimeError(.invalidState, "cannot exec in a paused container (use --ignore-paused)")
+            default: throw RuntimeError(.invalidState, "cannot exec in a stopped container")
+            }
+        } catch {
+            lock.unlock()
+            throw error
+        }
+        lock.unlock()
+
+        let plan = try LaunchPlan.forExec(record: record, spec: try loadSpec(bundle: record.bundle),
+                                          process: try execProcess(options, bundle: record.bundle), options: options)
+        var signals = Self.forwardedSignalSet()
+        if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
+
+        let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup)
+        if let pidFile = options.pidFile {
+            try attempt("write pid file \(pidFile)") { () throws(Errno) in
+                try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
+            }
+        }
+        if options.detach { return 0 }
+        return waitForwardingSignals(to: pid, signals: &signals)
+    }
+
+    /// The process to run: `--process` JSON as conmon and containerd write
+    /// it, or the container's own process with the command line's changes.
+    func execProcess(_ options: ExecOptions, bundle: String) throws(RuntimeError) -> Process {
+        var process: Process
+        if let file = options.processFile {
+            let bytes = try attempt("read process file \(file)") { () throws(Errno) in try FileSystem.readFile(file) }
+            do {
+                process = try SpecLoader.decode(Process.self, from: bytes)
+            } catch {
+                throw RuntimeError(.invalidConfig, "\(file): invalid process", details: error.problems.map(\.description))
+            }
+        } else {
+            guard !options.command.isEmpty else {
+                throw RuntimeError(.invalidArgument, "exec: a command or --process is needed")
+            }
+            process = try loadSpec(bundle: bundle).process ?? Process(args: [], cwd: "/")
+            process.args = options.command
+            process.terminal = options.tty
+            process.consoleSize = nil
+        }
+        if let cwd = options.cwd { process.cwd = cwd }
+        for variable in options.env {
+            let name = variable.prefix { $0 != "=" }
+            process.env = (process.env ?? []).filter { !$0.hasPrefix(name + "=") } + [variable]
+        }
+        if let user = options.user {
+            let parts = user.split(separator: ":", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let uid = UInt32(parts[0]),
+                  parts.count == 1 || UInt32(parts[1]) != nil else {
+                throw RuntimeError(.invalidArgument, "--user: expected UID[:GID], not \"\(user)\"")
+            }
+            process.user = User(uid: uid, gid: parts.count == 2 ? UInt32(parts[1])! : 0)
+        }
+        if !options.additionalGids.isEmpty {
+            process.user = process.user ?? User(uid: 0, gid: 0)
+            process.user?.additionalGids = options.additionalGids
+        }
+        for capability in options.capabilities {
+            let name = capability.uppercased().hasPrefix("CAP_") ? capability.uppercased() : "CAP_" + capability.uppercased()
+            guard Capability.number(of: name) != nil else {
+                throw RuntimeError(.invalidArgument, "--cap: unknown capability \"\(capability)\"")
+            }
+            var sets = process.capabilities ?? LinuxCapabilities()
+            sets.bounding = (sets.bounding ?? []) + [name]
+            sets.effective = (sets.effective ?? []) + [name]
+            sets.permitted = (sets.permitted ?? []) + [name]
+            sets.inheritable = (sets.inheritable ?? []) + [name]
+            sets.ambient = (sets.ambient ?? []) + [name]
+            process.capabilities = sets
+        }
+        if options.noNewPrivileges { process.noNewPrivileges = true }
+        if let profile = options.apparmorProfile { process.apparmorProfile = profile }
+        if let label = options.processLabel { process.selinuxLabel = label }
+        guard !(process.args ?? []).isEmpty else {
+            throw RuntimeError(.invalidConfig, "process.args: the process needs a program to run")
+        }
+        guard process.cwd.hasPrefix("/") else {
+            throw RuntimeError(.invalidConfig, "process.cwd: not an absolute path: \"\(process.cwd)\"")
+        }
+        return process
+    }
+
+    /// Clones the process into the container's pid and time namespaces and
+    /// its cgroup; the child joins the rest itself. Returns its host pid
+    /// once it has exec'd.
+    func launchExec(_ plan: LaunchPlan, into record: ContainerRecord, cgroupOption: String?) throws(RuntimeError) -> pid_t {
+        let sockets = try attempt("create the exec socket pair") { () throws(Errno) in try SyncSocket.pair() }
+        defer { sockets.parent.close() }
+        for (kind, path) in plan.joinedNamespaces where kind == .pid || kind == .time {
+            // Both apply to children only: the exec'd process is born there.
+            try attempt("join \(kind.rawValue) namespace of the container") { () throws(Errno) in
+                try LiveSystemCalls().joinNamespace(path: path, kind: kind)
+            }
+        }
+        var cgroupDirectory: FileDescriptor?
+        if let path = record.cgroupPath {
+            let target = cgroupOption.map { path + "/" + $0.split(separator: "/").filter { $0 != ".." }.joined(separator: "/") } ?? path
+            cgroupDirectory = try cgroupAttempt { () throws(CgroupError) in try Cgroup(path: target).openDirectory() }
+        }
+        defer { cgroupDirectory?.close() }
+
+        let pid = berth_clone(0, cgroupDirectory?.rawValue ?? -1)
+        if pid == 0 {
+            sockets.parent.close()
+            ContainerInit(plan: plan, socket: sockets.child, execFifo: FileDescriptor(rawValue: -1),
+                          system: LiveSystemCalls()).runExec()
+        }
+        if pid < 0 { throw .system("clone the exec'd process", .current) }
+        sockets.child.close()
+        try attempt("start the exec'd process") { () throws(Errno) in
+            try sockets.parent.send(.proceed, payload: String(pid))
+        }
+        // The socket is close-on-exec: EOF means the process has exec'd.
+        let reply = try attempt("wait for the exec'd process") { () throws(Errno) in try sockets.parent.receiveMessage() }
+        if let reply, reply.message == .failed {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw RuntimeError(.system, reply.payload, errno: reply.errno == 0 ? nil : Errno(reply.errno))
+        }
+        return pid
+    }
+}
