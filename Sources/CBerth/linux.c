@@ -170,6 +170,10 @@ int berth_send_fd(int socket, int fd, const char *payload, size_t length) {
     return sent < 0 ? -1 : 0;
 }
 
+int berth_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 int berth_receive_fd(int socket) {
     char control[CMSG_SPACE(sizeof(int))];
     char buffer[4096];

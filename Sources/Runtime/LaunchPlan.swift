@@ -70,15 +70,18 @@ public struct CreateOptions: Sendable {
     public var preserveFds: Int
     public var noPivot: Bool
     public var noNewKeyring: Bool
+    /// Where a pidfd of the init is sent (--pidfd-socket).
+    public var pidfdSocket: String?
 
     public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil,
-                preserveFds: Int = 0, noPivot: Bool = false, noNewKeyring: Bool = false) {
+                preserveFds: Int = 0, noPivot: Bool = false, noNewKeyring: Bool = false, pidfdSocket: String? = nil) {
         self.bundle = bundle
         self.pidFile = pidFile
         self.consoleSocket = consoleSocket
         self.preserveFds = preserveFds
         self.noPivot = noPivot
         self.noNewKeyring = noNewKeyring
+        self.pidfdSocket = pidfdSocket
     }
 }
 

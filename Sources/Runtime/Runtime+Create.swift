@@ -30,6 +30,9 @@ extension Runtime {
         var madeCgroup: Cgroup?
         do {
             let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup)
+            if let path = options.pidfdSocket {
+                try PidfdSocket.send(pidfdOf: record.pid, to: path)
+            }
             if let pidFile = options.pidFile {
                 try attempt("write pid file \(pidFile)") { () throws(Errno) in
                     try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(record.pid).utf8), mode: 0o644)

@@ -26,6 +26,7 @@ public struct ExecOptions: Sendable {
     /// A sub-cgroup of the container's to run the process in.
     public var cgroup: String?
     public var ignorePaused = false
+    public var pidfdSocket: String?
 
     public init() {}
 }
@@ -60,6 +61,9 @@ extension Runtime {
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
         let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup)
+        if let path = options.pidfdSocket {
+            try PidfdSocket.send(pidfdOf: pid, to: path)
+        }
         if let pidFile = options.pidFile {
             try attempt("write pid file \(pidFile)") { () throws(Errno) in
                 try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)

@@ -12,6 +12,8 @@ extension CreateOptions {
         OptionSpec("no-new-keyring", help: "do not give the container a session keyring of its own"),
         OptionSpec("preserve-fds", .value(placeholder: "value"),
                    help: "pass this many extra descriptors (3, 4, ...) to the container's process"),
+        OptionSpec("pidfd-socket", .value(placeholder: "value"),
+                   help: "path to an AF_UNIX socket which receives a pidfd of the container's init"),
     ]
 
     init(_ arguments: Arguments) throws(RuntimeError) {
@@ -21,6 +23,7 @@ extension CreateOptions {
         }
         self.init(bundle: arguments.value("bundle") ?? ".", pidFile: arguments.value("pid-file"),
                   consoleSocket: arguments.value("console-socket"), preserveFds: preserveFds,
-                  noPivot: arguments.flag("no-pivot"), noNewKeyring: arguments.flag("no-new-keyring"))
+                  noPivot: arguments.flag("no-pivot"), noNewKeyring: arguments.flag("no-new-keyring"),
+                  pidfdSocket: arguments.value("pidfd-socket"))
     }
 }

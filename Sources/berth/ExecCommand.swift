@@ -25,6 +25,8 @@ enum ExecCommand: Command {
         OptionSpec("preserve-fds", .value(placeholder: "value"), help: "pass this many extra descriptors (3, 4, ...)"),
         OptionSpec("cgroup", .value(placeholder: "value"), help: "run in this sub-cgroup of the container's cgroup"),
         OptionSpec("ignore-paused", help: "allow exec into a paused container"),
+        OptionSpec("pidfd-socket", .value(placeholder: "value"),
+                   help: "path to an AF_UNIX socket which receives a pidfd of the process"),
     ]
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws(RuntimeError) -> Int32 {
@@ -58,6 +60,7 @@ enum ExecCommand: Command {
         options.preserveFds = preserveFds
         options.cgroup = arguments.value("cgroup")
         options.ignorePaused = arguments.flag("ignore-paused")
+        options.pidfdSocket = arguments.value("pidfd-socket")
         return try context.runtime.exec(id: id, options: options)
     }
 }

@@ -116,6 +116,10 @@ int berth_open_pty_peer(int master, int flags);
 // message's data (conmon and containerd expect the terminal's name).
 // Async-signal-safe.
 int berth_send_fd(int socket, int fd, const char *payload, size_t length);
+// pidfd_open(2): a descriptor that names the process for good (no pid
+// reuse), close-on-exec. Async-signal-safe.
+int berth_pidfd_open(pid_t pid);
+
 // Receives one fd sent by berth_send_fd; returns it or -1. Async-signal-safe.
 int berth_receive_fd(int socket);
 
