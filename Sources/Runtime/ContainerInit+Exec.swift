@@ -14,21 +14,17 @@ extension ContainerInit {
                 throw RuntimeError(.system, "wait for berth: it went away")
             }
             try setAffinity(plan.process.tuning.initialAffinity, "initial")
-            // Host paths first: they are out of reach once in the container's
-            // mount namespace.
-            let consoleSocket = plan.process.terminal ? try connectConsoleSocket() : nil
-            let seccompListener = try connectSeccompListener()
             try joinNamespaces()
             try applyProcessLimits()
             try changeToWorkingDirectory()
             let executable = try resolveExecutable()
-            if let consoleSocket {
+            if let consoleSocket = connections.console {
                 let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
                 defer { root.close() }
                 try makeControllingTerminal(try openTerminal(in: root, sendingTo: consoleSocket))
             }
             try becomeTheProcess(PreparedProcess(hostPid: hostPid, executable: executable,
-                                                 seccompListener: seccompListener,
+                                                 seccompListener: connections.seccompAgent,
                                                  seccompListenerPayload: seccompListenerPayload(hostPid: hostPid)))
         } catch {
             try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)

@@ -60,15 +60,6 @@ extension ContainerInit {
         throw failure(sawNonExecutable ? "permission denied" : "executable file not found in $PATH")
     }
 
-    /// The console socket is a host path: connected while it is reachable
-    /// (before pivot_root, or before joining the container's mount namespace).
-    func connectConsoleSocket() throws(RuntimeError) -> FileDescriptor {
-        let path = plan.options.consoleSocket ?? ""
-        return try attempt("connect to the console socket \(path)") { () throws(Errno) in
-            try UnixSocket.connect(to: path)
-        }
-    }
-
     /// Opens a pty from the container's devpts and hands the master to the
     /// console socket (SCM_RIGHTS), as conmon and containerd's shim expect.
     func openTerminal(in root: FileDescriptor, sendingTo socket: FileDescriptor) throws(RuntimeError) -> FileDescriptor {

@@ -15,14 +15,6 @@ struct ContainerProcessState: Encodable {
 }
 
 extension ContainerInit {
-    /// The agent's socket is on the host: connected before pivot_root.
-    func connectSeccompListener() throws(RuntimeError) -> FileDescriptor? {
-        guard plan.seccomp?.usesNotify == true, let listener = plan.seccompListener else { return nil }
-        return try attempt("connect to the seccomp agent at \(listener.path)") { () throws(Errno) in
-            try UnixSocket.connect(to: listener.path)
-        }
-    }
-
     /// Encoded before the filter is loaded, so nothing but the send itself
     /// runs under a filter that may be notifying the agent.
     func seccompListenerPayload(hostPid: Int32) -> String {

@@ -14,6 +14,8 @@ struct ContainerInit {
     /// exec.fifo, opened read-write by berth before clone: reading it blocks
     /// until `berth start` writes a byte.
     let execFifo: FileDescriptor
+    /// Console socket and seccomp agent, connected by berth.
+    var connections: HostConnections = .none
     let system: any SystemCalls
 
     /// Never returns: execs the user's process or exits.
@@ -87,8 +89,9 @@ struct ContainerInit {
             throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
         }
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
-        let terminal = try plan.process.terminal ? openTerminal(in: rootfs, sendingTo: connectConsoleSocket()) : nil
-        let seccompListener = try connectSeccompListener()
+        let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
+            try openTerminal(in: rootfs, sendingTo: socket)
+        }
         rootfs.close()
         try applyProcessLimits()
         try enterRootfs()
@@ -98,7 +101,7 @@ struct ContainerInit {
         try changeToWorkingDirectory()
         let executable = try resolveExecutable()
         if let terminal { try makeControllingTerminal(terminal) }
-        return PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: seccompListener,
+        return PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
                                seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
     }
 

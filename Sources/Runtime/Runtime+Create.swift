@@ -78,7 +78,7 @@ extension Runtime {
 
     /// Clones the init and drives it to `ready` (see InitMessage).
     func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
-                madeCgroup: inout Cgroup?) throws(RuntimeError) -> ContainerRecord {
+                madeCgroup: inout Cgroup?, terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> ContainerRecord {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -106,6 +106,8 @@ extension Runtime {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
         }
         defer { cgroupDirectory?.close() }
+        let connections = try HostConnections.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        defer { connections.close() }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets)
         let pid = berth_clone(plan.cloneFlags, cgroupDirectory?.rawValue ?? -1)
         if pid != 0 { timeNamespace?.restore() }
@@ -114,7 +116,8 @@ extension Runtime {
             // container's lock (an flock on the open file) held until exec.
             sockets.parent.close()
             lock.unlock()
-            ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, system: LiveSystemCalls()).run()
+            ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, connections: connections,
+                          system: LiveSystemCalls()).run()
         }
         if pid < 0 { throw .system("clone the container's init", .current) }
         initPid = pid

@@ -138,7 +138,8 @@ extension Runtime {
     /// Clones the process into the container's pid and time namespaces and
     /// its cgroup; the child joins the rest itself. Returns its host pid
     /// once it has exec'd.
-    func launchExec(_ plan: LaunchPlan, into record: ContainerRecord, cgroupOption: String?) throws(RuntimeError) -> pid_t {
+    func launchExec(_ plan: LaunchPlan, into record: ContainerRecord, cgroupOption: String?,
+                    terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> pid_t {
         let sockets = try attempt("create the exec socket pair") { () throws(Errno) in try SyncSocket.pair() }
         defer { sockets.parent.close() }
         for (kind, path) in plan.joinedNamespaces where kind == .pid || kind == .time {
@@ -154,11 +155,13 @@ extension Runtime {
         }
         defer { cgroupDirectory?.close() }
 
+        let connections = try HostConnections.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        defer { connections.close() }
         let pid = berth_clone(0, cgroupDirectory?.rawValue ?? -1)
         if pid == 0 {
             sockets.parent.close()
             ContainerInit(plan: plan, socket: sockets.child, execFifo: FileDescriptor(rawValue: -1),
-                          system: LiveSystemCalls()).runExec()
+                          connections: connections, system: LiveSystemCalls()).runExec()
         }
         if pid < 0 { throw .system("clone the exec'd process", .current) }
         sockets.child.close()
