@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -144,6 +145,25 @@ int berth_set_controlling_terminal(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
 int berth_set_window_size(int fd, unsigned short rows, unsigned short columns) {
     struct winsize size = { .ws_row = rows, .ws_col = columns };
     return ioctl(fd, TIOCSWINSZ, &size);
+}
+
+int berth_signalfd(const sigset_t *mask) {
+    return signalfd(-1, mask, SFD_CLOEXEC);
+}
+
+int berth_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t count;
+    do { count = read(fd, &info, sizeof(info)); } while (count < 0 && errno == EINTR);
+    return count == (ssize_t)sizeof(info) ? (int)info.ssi_signo : -1;
+}
+
+int berth_get_window_size(int fd, unsigned short *rows, unsigned short *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
 }
 
 int berth_open_pty_peer(int master, int flags) {

@@ -88,7 +88,8 @@ extension LaunchPlan {
             devices.append(planned)
         }
 
-        let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket, problems: &problems)
+        let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
+                                         relaysTerminal: options.relaysTerminal, problems: &problems)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
                                details: problems.map(\.description))
@@ -125,7 +126,7 @@ extension LaunchPlan {
 
     /// The process part of a plan, for the container's init and for `exec`.
     static func planProcess(_ process: Process, tuning: ProcessTuning, consoleSocket: String?,
-                            problems: inout [ConfigProblem]) -> PlannedProcess {
+                            relaysTerminal: Bool, problems: inout [ConfigProblem]) -> PlannedProcess {
         var capabilities = CapabilitySets()
         if let sets = process.capabilities {
             func mask(_ names: [String]?) -> UInt64 {
@@ -142,7 +143,7 @@ extension LaunchPlan {
             problems.append(ConfigProblem(path: "process.terminal",
                 message: "--console-socket was given but the process does not ask for a terminal"))
         }
-        if process.terminal == true && consoleSocket == nil {
+        if process.terminal == true && consoleSocket == nil && !relaysTerminal {
             problems.append(ConfigProblem(path: "process.terminal",
                 message: "a terminal needs --console-socket to hand its master to"))
         }

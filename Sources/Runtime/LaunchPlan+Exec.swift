@@ -19,7 +19,9 @@ extension LaunchPlan {
             return theirs != nil && theirs != Runtime.namespaceIdentity(of: getpid(), kind.procName)
         }
         let tuning = planTuning(processSpec, namespaces: Set(namespaces), problems: &problems)
-        let planned = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket, problems: &problems)
+        let planned = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
+                                  relaysTerminal: options.tty && options.consoleSocket == nil && !options.detach,
+                                  problems: &problems)
         let linux = spec.linux ?? Linux()
         let seccomp = planSeccomp(linux, problems: &problems)
         if !problems.isEmpty {

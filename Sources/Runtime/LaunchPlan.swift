@@ -72,6 +72,8 @@ public struct CreateOptions: Sendable {
     public var noNewKeyring: Bool
     /// Where a pidfd of the init is sent (--pidfd-socket).
     public var pidfdSocket: String?
+    /// `run` relays the terminal itself: no console socket is needed.
+    var relaysTerminal = false
 
     public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil,
                 preserveFds: Int = 0, noPivot: Bool = false, noNewKeyring: Bool = false, pidfdSocket: String? = nil) {

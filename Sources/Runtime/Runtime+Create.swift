@@ -10,6 +10,10 @@ extension Runtime {
     /// nothing is left: no state directory, no process.
     @discardableResult
     public func create(id: String, options: CreateOptions) throws(RuntimeError) -> ContainerRecord {
+        try create(id: id, options: options, terminalRelay: nil)
+    }
+
+    func create(id: String, options: CreateOptions, terminalRelay: TerminalRelay?) throws(RuntimeError) -> ContainerRecord {
         try ContainerID.validate(id)
         var options = options
         options.bundle = try attempt("find bundle \(options.bundle)") { () throws(Errno) in
@@ -29,7 +33,8 @@ extension Runtime {
         var initPid: pid_t = 0
         var madeCgroup: Cgroup?
         do {
-            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup)
+            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup,
+                                    terminalThroughBerth: terminalRelay?.childEnd)
             if let path = options.pidfdSocket {
                 try PidfdSocket.send(pidfdOf: record.pid, to: path)
             }

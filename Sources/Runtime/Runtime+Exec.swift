@@ -60,7 +60,8 @@ extension Runtime {
         var signals = Self.forwardedSignalSet()
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
-        let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup)
+        let relay = plan.process.terminal && options.consoleSocket == nil ? try TerminalRelay.make() : nil
+        let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup, terminalThroughBerth: relay?.childEnd)
         if let path = options.pidfdSocket {
             try PidfdSocket.send(pidfdOf: pid, to: path)
         }
@@ -70,6 +71,7 @@ extension Runtime {
             }
         }
         if options.detach { return 0 }
+        if let relay { return try relay.relay(until: pid, signals: signals) }
         return waitForwardingSignals(to: pid, signals: &signals)
     }
 

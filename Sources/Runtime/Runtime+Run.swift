@@ -20,7 +20,15 @@ extension Runtime {
         var signals = Self.forwardedSignalSet()
         if !detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
-        let record = try create(id: id, options: options)
+        // A terminal without a console socket is relayed through berth.
+        var options = options
+        var relay: TerminalRelay?
+        if !detach && options.consoleSocket == nil,
+           (try? loadSpec(bundle: FileSystem.absolute(options.bundle)))?.process?.terminal == true {
+            relay = try TerminalRelay.make()
+            options.relaysTerminal = true
+        }
+        let record = try create(id: id, options: options, terminalRelay: relay)
         do {
             try start(id: id)
         } catch {
@@ -28,7 +36,9 @@ extension Runtime {
             throw error
         }
         if detach { return 0 }
-        let exitCode = waitForwardingSignals(to: record.pid, signals: &signals)
+        let exitCode = try relay.map { (relay) throws(RuntimeError) -> Int32 in
+            try relay.relay(until: record.pid, signals: signals)
+        } ?? waitForwardingSignals(to: record.pid, signals: &signals)
         try delete(id: id, force: true)
         return exitCode
     }

@@ -7,6 +7,7 @@
 #ifndef BERTH_H
 #define BERTH_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -107,6 +108,13 @@ int berth_close_range(unsigned int first, unsigned int last, unsigned int flags)
 int berth_set_controlling_terminal(int fd);
 // Sets a terminal's size (TIOCSWINSZ). Async-signal-safe.
 int berth_set_window_size(int fd, unsigned short rows, unsigned short columns);
+// A close-on-exec signalfd for the (already blocked) signals in `mask`,
+// and the next signal number read from one (-1 on error). Async-signal-safe.
+int berth_signalfd(const sigset_t *mask);
+int berth_signalfd_read(int fd);
+
+// Reads a terminal's size (TIOCGWINSZ). Async-signal-safe.
+int berth_get_window_size(int fd, unsigned short *rows, unsigned short *columns);
 // Unlocks a pty master and opens its peer (TIOCSPTLCK, TIOCGPTPEER), so the
 // slave is found through the master rather than by a path in /dev/pts.
 // Returns the peer's fd or -1. Async-signal-safe.
