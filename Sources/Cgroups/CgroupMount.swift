@@ -1,3 +1,4 @@
+import Glibc
 import LinuxSystem
 
 /// Where the cgroup v2 hierarchy is mounted on this host. berth manages
@@ -18,11 +19,19 @@ public struct CgroupMount: Equatable, Sendable {
     /// when the host has none.
     public static func find() -> CgroupMount? {
         guard let bytes = try? FileSystem.readFile("/proc/self/mountinfo"),
-              let path = cgroup2MountPoint(mountinfo: String(decoding: bytes, as: UTF8.self))
+              let path = cgroup2MountPoint(mountinfo: String(decoding: bytes, as: UTF8.self)),
+              isCgroup2(path)
         else { return nil }
         let text = (try? FileSystem.readFile(path + "/cgroup.controllers")).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let controllers = text.trimmingWhitespace().split(separator: " ").map(String.init)
         return CgroupMount(path: path, controllers: controllers)
+    }
+
+    /// Whether `path` is a cgroup2 file system now: mountinfo still lists a
+    /// mount that something else was mounted over (a tmpfs hiding it).
+    static func isCgroup2(_ path: String) -> Bool {
+        var info = statfs()
+        return statfs(path, &info) == 0 && info.f_type == 0x6367_7270  // CGROUP2_SUPER_MAGIC
     }
 
     /// The mount point of the first cgroup2 file system in a mountinfo text,

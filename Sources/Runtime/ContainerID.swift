@@ -24,18 +24,9 @@ public enum ContainerID {
         }
     }
 
-    /// Quotes an id for a message, escaping what a terminal would interpret.
+    /// Quotes an id for a message as a JSON string, so that whatever an id
+    /// holds cannot disturb a terminal or a log line.
     static func quoted(_ id: String) -> String {
-        var text = "\""
-        for scalar in id.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                text += "\\x" + String(scalar.value, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
+        Log.jsonString(id)
     }
 }
