@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/vfs.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -117,6 +118,11 @@ int berth_sched_setaffinity(const uint8_t *mask, size_t length) {
 
 int berth_set_mempolicy(int mode, const unsigned long *nodes, unsigned long max_node) {
     return (int)syscall(SYS_set_mempolicy, mode, nodes, max_node);
+}
+
+int64_t berth_filesystem_type(const char *path) {
+    struct statfs info;
+    return statfs(path, &info) == 0 ? (int64_t)info.f_type : -1;
 }
 
 int berth_personality(unsigned long persona) {

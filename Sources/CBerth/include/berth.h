@@ -86,6 +86,10 @@ int berth_set_mempolicy(int mode, const unsigned long *nodes, unsigned long max_
 // personality(2). Async-signal-safe.
 int berth_personality(unsigned long persona);
 
+// The f_type of the file system holding `path` (statfs(2)), or -1.
+// Async-signal-safe.
+int64_t berth_filesystem_type(const char *path);
+
 // ---- Paths inside a root ----------------------------------------------
 
 // openat2(2) with RESOLVE_* flags: with RESOLVE_IN_ROOT every symlink and
