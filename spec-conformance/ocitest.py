@@ -150,6 +150,21 @@ def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
     is the program's own (needs become_subreaper()); seconds then include
     the launcher.
     """
+    for attempt in range(10):
+        try:
+            return _spawn_once(argv, timeout, cwd, small_parent)
+        except _LostChild:
+            # The launcher shell reaped a program that finished before the
+            # shell itself exited; its rusage is gone, so run it again.
+            continue
+    raise RuntimeError(f"could not measure {argv[0]}: the launcher kept reaping it")
+
+
+class _LostChild(Exception):
+    pass
+
+
+def _spawn_once(argv, timeout, cwd, small_parent):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         if small_parent:
@@ -157,7 +172,12 @@ def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
         else:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
             pid = process.pid
-        pidfd = os.pidfd_open(pid)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            if small_parent:
+                raise _LostChild() from None
+            raise
         try:
             poller = select.poll()
             poller.register(pidfd, select.POLLIN)
