@@ -8,6 +8,9 @@ public struct PlannedCgroup: Sendable {
     public var relativePath: String
     public var settings: [CgroupSetting]
     public var controllers: Set<String>
+    /// The device rules the eBPF filter enforces: the config's, then the
+    /// devices every container may use.
+    public var deviceRules: [DeviceRule]
 }
 
 extension LaunchPlan {
@@ -17,12 +20,11 @@ extension LaunchPlan {
                            problems: inout [ConfigProblem]) -> PlannedCgroup? {
         let (settings, translationProblems) = linux.resources.map(CgroupSettings.translate) ?? ([], [])
         problems += translationProblems
-        if let devices = linux.resources?.devices, !devices.isEmpty {
-            problems.append(ConfigProblem(path: "linux.resources.devices",
-                message: "the device controller (an eBPF program on cgroup v2) is not supported by berth yet"))
-        }
+        let devices = linux.resources?.devices ?? []
+        let (deviceRules, deviceProblems) = DeviceFilter.rules(from: devices)
+        problems += deviceProblems
         guard let mount else {
-            if !settings.isEmpty {
+            if !settings.isEmpty || !devices.isEmpty {
                 problems.append(ConfigProblem(path: "linux.resources", message: "this host has no cgroup v2 hierarchy"))
             }
             return nil
@@ -37,7 +39,8 @@ extension LaunchPlan {
             problems.append(problem)
             return nil
         case .success(let relativePath):
-            return PlannedCgroup(mount: mount, relativePath: relativePath, settings: settings, controllers: controllers)
+            return PlannedCgroup(mount: mount, relativePath: relativePath, settings: settings, controllers: controllers,
+                                 deviceRules: deviceRules + DeviceFilter.defaultAllowed)
         }
     }
 

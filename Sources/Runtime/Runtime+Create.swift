@@ -10,16 +10,24 @@ extension Runtime {
     /// nothing is left: no state directory, no process.
     @discardableResult
     public func create(id: String, options: CreateOptions) throws(RuntimeError) -> ContainerRecord {
-        try create(id: id, options: options, terminalRelay: nil)
+        try create(id: id, options: options, mayRelayTerminal: false).record
     }
 
-    func create(id: String, options: CreateOptions, terminalRelay: TerminalRelay?) throws(RuntimeError) -> ContainerRecord {
+    /// With `mayRelayTerminal` (a foreground `run`), a terminal without a
+    /// console socket is relayed through berth: the relay is returned.
+    func create(id: String, options: CreateOptions,
+                mayRelayTerminal: Bool) throws(RuntimeError) -> (record: ContainerRecord, relay: TerminalRelay?) {
         try ContainerID.validate(id)
         var options = options
         options.bundle = try attempt("find bundle \(options.bundle)") { () throws(Errno) in
             try FileSystem.absolute(options.bundle)
         }
         let spec = try loadSpec(bundle: options.bundle)
+        var terminalRelay: TerminalRelay?
+        if mayRelayTerminal && options.consoleSocket == nil && spec.process?.terminal == true {
+            terminalRelay = try TerminalRelay.make()
+            options.relaysTerminal = true
+        }
         let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
         for name in plan.seccomp?.skippedSyscalls ?? [] {
             log.debug("seccomp: skipping unknown system call \"\(name)\"")
@@ -39,11 +47,9 @@ extension Runtime {
                 try PidfdSocket.send(pidfdOf: record.pid, to: path)
             }
             if let pidFile = options.pidFile {
-                try attempt("write pid file \(pidFile)") { () throws(Errno) in
-                    try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(record.pid).utf8), mode: 0o644)
-                }
+                try Self.writePidFile(pidFile, pid: record.pid)
             }
-            return record
+            return (record, terminalRelay)
         } catch {
             if initPid > 0 {
                 Glibc.kill(initPid, SIGKILL)
@@ -53,6 +59,13 @@ extension Runtime {
             try? madeCgroup?.remove()
             try? store.remove(holding: lock)
             throw error
+        }
+    }
+
+    /// The host pid, without a trailing newline (containerd reads it so).
+    static func writePidFile(_ path: String, pid: pid_t) throws(RuntimeError) {
+        try attempt("write pid file \(path)") { () throws(Errno) in
+            try FileSystem.writeFileAtomically(try FileSystem.absolute(path), Array(String(pid).utf8), mode: 0o644)
         }
     }
 
@@ -186,7 +199,10 @@ extension Runtime {
         }
         if created { made = cgroup }
         log.debug("container cgroup \(cgroup.path)\(created ? "" : " (existing)")")
-        try cgroupAttempt { () throws(CgroupError) in try cgroup.apply(planned.settings) }
+        try cgroupAttempt { () throws(CgroupError) in
+            try cgroup.apply(planned.settings)
+            try DeviceFilter.attach(planned.deviceRules, to: cgroup)
+        }
         return cgroup
     }
 

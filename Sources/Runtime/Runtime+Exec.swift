@@ -66,9 +66,7 @@ extension Runtime {
             try PidfdSocket.send(pidfdOf: pid, to: path)
         }
         if let pidFile = options.pidFile {
-            try attempt("write pid file \(pidFile)") { () throws(Errno) in
-                try FileSystem.writeFileAtomically(try FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
-            }
+            try Self.writePidFile(pidFile, pid: pid)
         }
         if options.detach { return 0 }
         if let relay { return try relay.relay(until: pid, signals: signals) }

@@ -20,15 +20,9 @@ extension Runtime {
         var signals = Self.forwardedSignalSet()
         if !detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
-        // A terminal without a console socket is relayed through berth.
-        var options = options
-        var relay: TerminalRelay?
-        if !detach && options.consoleSocket == nil,
-           (try? loadSpec(bundle: FileSystem.absolute(options.bundle)))?.process?.terminal == true {
-            relay = try TerminalRelay.make()
-            options.relaysTerminal = true
-        }
-        let record = try create(id: id, options: options, terminalRelay: relay)
+        // In the foreground a terminal without a console socket is relayed
+        // through berth.
+        let (record, relay) = try create(id: id, options: options, mayRelayTerminal: !detach)
         do {
             try start(id: id)
         } catch {

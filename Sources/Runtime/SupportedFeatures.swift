@@ -24,8 +24,7 @@ extension Runtime {
             linux: LinuxFeatures(
                 namespaces: SupportedFeatures.namespaces,
                 capabilities: SupportedFeatures.capabilities,
-                // cgroup v2 limits are implemented; the device controller is not
-                // yet, and a config with linux.resources.devices is refused.
+                // cgroup v2 only: limits as files, devices as an eBPF filter.
                 cgroup: .init(v1: false, v2: true, systemd: false, systemdUser: false, rdma: true),
                 seccomp: .init(
                     enabled: true,
