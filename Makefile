@@ -20,7 +20,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xcc -DBERTH_COMMIT=\"$(COMMIT
 # What building and testing need from Debian. busybox-static makes test
 # rootfses; crun and runc are the peers of the benchmark and the conformance
 # comparison; python3-jsonschema validates our JSON against the spec's schemas.
-DEBIAN_PACKAGES := libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema \
+DEBIAN_PACKAGES := gcc libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db
 
 .PHONY: all deps build test unit-test integration-test demo install conformance bench clean
@@ -36,8 +36,20 @@ deps:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-build:
+build: exec-helper
 	$(SWIFT) build $(RELEASE_FLAGS)
+
+# The exec helper (helpers/exec-helper.c) is placed next to both the release
+# and the debug berth: berth finds it beside its own binary.
+HELPER_FLAGS := -Os -static -nostdlib -no-pie -fno-stack-protector -fno-builtin \
+                -fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack \
+                -Wl,-z,max-page-size=4096 -Wl,-s
+HELPER_TARGETS := .build/release/berth-exec-helper .build/debug/berth-exec-helper
+.PHONY: exec-helper
+exec-helper: $(HELPER_TARGETS)
+$(HELPER_TARGETS): helpers/exec-helper.c
+	mkdir -p $(dir $@)
+	$(CC) $(HELPER_FLAGS) -o $@ $<
 
 test: build
 	BERTH_BINARY=$(BERTH) $(SWIFT) test
@@ -47,6 +59,7 @@ demo: build
 
 install: build
 	install -D -m 0755 $(BERTH) $(DESTDIR)$(PREFIX)/sbin/berth
+	install -D -m 0755 .build/release/berth-exec-helper $(DESTDIR)$(PREFIX)/libexec/berth/exec-helper
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
@@ -63,14 +76,23 @@ clean:
 # The host's cgroup layout is hybrid, so cgroup v2 is tested in a qemu guest.
 #   make vm-assets   fetch and extract the guest kernel, build the initramfs
 #                    (cached in vm-assets/; a no-op when up to date)
-#   make test-vm     boot the guest and run vm/smoke.sh in it
-# The smoke test's bundle is made here on the host (0.3 s; ~10 s in the
-# emulated guest) and reaches the guest through the shared checkout.
+#   make test-vm     boot the guest and run in it vm/smoke.sh, then the
+#                    CgroupV2Tests of the test bundle against $(BERTH);
+#                    ends with "N passed, N failed"
+# test-vm builds nothing: `make test` (or `make build` and `swift build
+# --build-tests`) first. The smoke test's bundle is made here on the host
+# (0.3 s; ~10 s in the emulated guest) and reaches the guest through the
+# shared checkout. CI and BERTH_* are passed into the guest.
+TEST_BUNDLE := $(CURDIR)/.build/debug/berthPackageTests.xctest
+
 .PHONY: vm-assets test-vm
 vm-assets:
 	vm/prepare-assets.sh
 
 test-vm: vm-assets
+	@test -x $(BERTH) || { echo "test-vm: $(BERTH) is missing: run make first" >&2; exit 1; }
+	@test -x $(TEST_BUNDLE) || { echo "test-vm: $(TEST_BUNDLE) is missing: run make test first" >&2; exit 1; }
 	rm -rf vm-assets/smoke-bundle
 	scripts/make-bundle.sh vm-assets/smoke-bundle true
-	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle vm/run-in-guest.sh -- vm/smoke.sh
+	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle BERTH_BINARY=$(BERTH) BERTH_TEST_BUNDLE=$(TEST_BUNDLE) \
+	  vm/run-in-guest.sh --timeout 420 -- vm/test-in-guest.sh

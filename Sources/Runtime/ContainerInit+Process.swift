@@ -141,27 +141,37 @@ extension ContainerInit {
         try applySecurityLabels()
         try setAffinity(process.tuning.finalAffinity, "final")
 
-        // Only stdio and the --preserve-fds descriptors reach the process;
-        // the agent's socket stays until the notify fd is sent (it is
-        // close-on-exec).
-        let firstClosed = 3 + UInt32(plan.options.preserveFds)
-        for fd in 3..<Int32(firstClosed) { _ = fcntl(fd, F_SETFD, 0) }
-        if let socket = prepared.seccompListener, process.noNewPrivileges {
-            let kept = UInt32(socket.rawValue)
-            if kept > firstClosed { _ = berth_close_range(firstClosed, kept - 1, 0) }
-            _ = berth_close_range(kept + 1, UInt32.max, 0)
-        } else {
-            _ = berth_close_range(firstClosed, UInt32.max, 0)
-        }
+        // Only stdio and the --preserve-fds descriptors reach the process.
+        // Kept until execve, and closed by it: the exec helper and the seccomp
+        // agent's socket (until the notify fd is sent); both close-on-exec.
+        let firstClosed = 3 + Int32(plan.options.preserveFds)
+        for fd in 3..<firstClosed { _ = fcntl(fd, F_SETFD, 0) }
+        var kept = [connections.execHelper?.rawValue]
+        if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
+        Self.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
         if process.noNewPrivileges {
             // As late as possible: every call after this one is filtered.
             try loadSeccomp(prepared)
         }
 
-        let code = withCStrings(process.args) { argv in
-            withCStrings(process.env) { envp in execve(executable, argv, envp) }
+        // Through the sealed exec helper: see ExecHelper.
+        guard let helper = connections.execHelper else {
+            throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
-        throw RuntimeError(.system, "exec \(executable)", errno: Errno(code == -1 ? errno : code))
+        _ = withCStrings(["berth-exec-helper", executable] + process.args) { argv in
+            withCStrings(process.env) { envp in berth_execveat(helper.rawValue, argv, envp) }
+        }
+        throw RuntimeError(.system, "exec \(executable) through the exec helper", errno: .current)
+    }
+
+    /// close_range over everything from `first` on except `kept`.
+    static func closeDescriptors(from first: Int32, keeping kept: [Int32]) {
+        var start = UInt32(first)
+        for fd in kept.filter({ $0 >= first }).sorted().map(UInt32.init) {
+            if fd > start { _ = berth_close_range(start, fd - 1, 0) }
+            start = fd + 1
+        }
+        _ = berth_close_range(start, UInt32.max, 0)
     }
 }
 

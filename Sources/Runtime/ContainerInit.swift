@@ -15,7 +15,7 @@ struct ContainerInit {
     /// until `berth start` writes a byte.
     let execFifo: FileDescriptor
     /// Console socket and seccomp agent, connected by berth.
-    var connections: HostConnections = .none
+    var connections: InheritedDescriptors = .none
     let system: any SystemCalls
 
     /// Never returns: execs the user's process or exits.

@@ -124,7 +124,7 @@ extension Runtime {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
         }
         defer { cgroupDirectory?.close() }
-        let connections = try HostConnections.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth)
         defer { connections.close() }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets)
         let pid = berth_clone(plan.cloneFlags, cgroupDirectory?.rawValue ?? -1)

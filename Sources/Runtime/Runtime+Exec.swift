@@ -155,7 +155,7 @@ extension Runtime {
         }
         defer { cgroupDirectory?.close() }
 
-        let connections = try HostConnections.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth)
         defer { connections.close() }
         let pid = berth_clone(0, cgroupDirectory?.rawValue ?? -1)
         if pid == 0 {

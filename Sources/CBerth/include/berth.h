@@ -105,6 +105,15 @@ int berth_mount_setattr(int dirfd, const char *path, unsigned int flags,
 // close_range(2). Async-signal-safe.
 int berth_close_range(unsigned int first, unsigned int last, unsigned int flags);
 
+// A close-on-exec memfd that accepts seals, and sealing it against any
+// further change (write, grow, shrink, more seals). Async-signal-safe.
+int berth_memfd_create_sealable(const char *name);
+int berth_memfd_seal(int fd);
+
+// execveat(2) of `fd` itself (AT_EMPTY_PATH). Returns only on failure.
+// Async-signal-safe.
+int berth_execveat(int fd, char *const argv[], char *const envp[]);
+
 // ---- Terminals and descriptor passing ---------------------------------
 
 // Makes `fd` the controlling terminal of the calling session (TIOCSCTTY).

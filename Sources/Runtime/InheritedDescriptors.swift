@@ -1,23 +1,25 @@
 import Glibc
 import LinuxSystem
 
-/// The unix sockets a container's process talks to on the host: the console
-/// socket that gets the pty master, and the seccomp agent that gets the
-/// notify fd. berth connects them before the clone, with its own
-/// credentials and view of the file system, and the child inherits the
-/// descriptors: a child in a new user or mount namespace could not reach a
-/// root-owned socket path itself.
-struct HostConnections: Sendable {
+/// What berth opens for a container's process before the clone, with its
+/// own credentials and view of the file system, and the child inherits: the
+/// console socket that gets the pty master and the seccomp agent that gets
+/// the notify fd (a child in a new user or mount namespace could not reach a
+/// root-owned socket path itself), and the sealed exec helper.
+struct InheritedDescriptors: Sendable {
     var console: FileDescriptor?
     var seccompAgent: FileDescriptor?
+    /// The program the child executes last (see helpers/exec-helper.c).
+    var execHelper: FileDescriptor?
 
-    static let none = HostConnections()
+    static let none = InheritedDescriptors()
 
     /// `terminalThroughBerth`: the console end of a socket pair whose other
     /// end berth keeps, for `run`/`exec` relaying the terminal themselves.
-    static func open(for plan: LaunchPlan, terminalThroughBerth: FileDescriptor?) throws(RuntimeError) -> HostConnections {
-        var connections = HostConnections()
+    static func open(for plan: LaunchPlan, terminalThroughBerth: FileDescriptor?) throws(RuntimeError) -> InheritedDescriptors {
+        var connections = InheritedDescriptors()
         do throws(RuntimeError) {
+            connections.execHelper = try ExecHelper.sealedCopy()
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
@@ -43,5 +45,6 @@ struct HostConnections: Sendable {
     func close() {
         console?.close()
         seccompAgent?.close()
+        execHelper?.close()
     }
 }

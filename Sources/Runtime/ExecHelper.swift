@@ -1,0 +1,42 @@
+import CBerth
+import Glibc
+import LinuxSystem
+
+/// The exec helper (helpers/exec-helper.c, built by the Makefile): a few
+/// hundred bytes of static code that a container's process executes just
+/// before the user's program. berth copies it into a sealed memfd for each
+/// container, so the process's /proc/self/exe is never the berth binary
+/// when the user's program (or a `#!/proc/self/exe` script) starts, and
+/// nothing in the container can write to berth through it (CVE-2019-5736).
+/// Copying these bytes costs microseconds where copying berth itself would
+/// cost milliseconds per container.
+enum ExecHelper {
+    /// Where it is installed next to berth: the build directory, or
+    /// PREFIX/libexec/berth for `make install`.
+    static func candidates(besides executable: String) -> [String] {
+        let directory = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
+        return [directory + "/berth-exec-helper", directory + "/../libexec/berth/exec-helper"]
+    }
+
+    static func sealedCopy() throws(RuntimeError) -> FileDescriptor {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let own = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let places = candidates(besides: own)
+        guard let path = places.first(where: FileSystem.exists) else {
+            throw RuntimeError(.system, "find the exec helper: none at \(places.joined(separator: " or ")) (build berth with make)")
+        }
+        return try attempt("copy the exec helper \(path) into a sealed memfd") { () throws(Errno) in
+            let bytes = try FileSystem.readFile(path)
+            let memfd = FileDescriptor(rawValue: try retryingInterrupts { berth_memfd_create_sealable("berth-exec-helper") })
+            do throws(Errno) {
+                try memfd.writeAll(bytes)
+                _ = try retryingInterrupts { berth_memfd_seal(memfd.rawValue) }
+            } catch {
+                memfd.close()
+                throw error
+            }
+            return memfd
+        }
+    }
+}
