@@ -127,6 +127,11 @@ int64_t berth_filesystem_type(const char *path) {
     return statfs(path, &info) == 0 ? (int64_t)info.f_type : -1;
 }
 
+int64_t berth_fd_filesystem_type(int fd) {
+    struct statfs info;
+    return fstatfs(fd, &info) == 0 ? (int64_t)info.f_type : -1;
+}
+
 int berth_personality(unsigned long persona) {
     return (int)syscall(SYS_personality, persona);
 }

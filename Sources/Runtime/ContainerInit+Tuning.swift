@@ -12,11 +12,7 @@ extension ContainerInit {
         let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
         defer { root.close() }
         for (path, value) in plan.process.tuning.sysctl {
-            try attempt("write sysctl \(path)") { () throws(Errno) in
-                let fd = try RootedPath.open(path, in: root, flags: O_WRONLY)
-                defer { fd.close() }
-                try fd.writeAll(Array(value.utf8))
-            }
+            try ProcFile.write(value, to: path, in: root)
         }
     }
 
@@ -62,28 +58,12 @@ extension ContainerInit {
     func applySecurityLabels() throws(RuntimeError) {
         let tuning = plan.process.tuning
         if let profile = tuning.apparmorProfile {
-            try writeAttribute(["/proc/self/attr/apparmor/exec", "/proc/self/attr/exec"], "exec \(profile)",
-                               what: "set AppArmor profile \(profile)")
+            // The AppArmor-specific file first (Linux 5.8+, stacked LSMs).
+            let path = FileSystem.exists("/proc/self/attr/apparmor/exec") ? "/proc/self/attr/apparmor/exec" : "/proc/self/attr/exec"
+            try ProcFile.write("exec \(profile)", to: path)
         }
         if let label = tuning.selinuxLabel {
-            try writeAttribute(["/proc/self/attr/exec"], label, what: "set SELinux label \(label)")
-        }
-    }
-
-    private func writeAttribute(_ candidates: [String], _ value: String, what: String) throws(RuntimeError) {
-        try attempt(what) { () throws(Errno) in
-            var lastError = Errno.notFound
-            for path in candidates {
-                do throws(Errno) {
-                    let fd = try FileDescriptor.open(path, O_WRONLY)
-                    defer { fd.close() }
-                    try fd.writeAll(Array(value.utf8))
-                    return
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError
+            try ProcFile.write(label, to: "/proc/self/attr/exec")
         }
     }
 }

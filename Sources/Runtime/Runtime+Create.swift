@@ -150,11 +150,7 @@ extension Runtime {
         if let score = plan.process.oomScoreAdj {
             // Written by berth: the init is not dumpable, so in a user
             // namespace its own /proc/self files are not writable by it.
-            try attempt("set oom_score_adj \(score) of the init") { () throws(Errno) in
-                let fd = try FileDescriptor.open("/proc/\(pid)/oom_score_adj", O_WRONLY)
-                defer { fd.close() }
-                try fd.writeAll(Array(String(score).utf8))
-            }
+            try ProcFile.write(String(score), to: "/proc/\(pid)/oom_score_adj")
         }
         let record = ContainerRecord(
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
@@ -211,11 +207,7 @@ extension Runtime {
     func writeIdMappings(_ plan: LaunchPlan, pid: pid_t) throws(RuntimeError) {
         for (file, mappings) in [("uid_map", plan.uidMappings), ("gid_map", plan.gidMappings)] {
             let text = mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
-            try attempt("write /proc/\(pid)/\(file)") { () throws(Errno) in
-                let fd = try FileDescriptor.open("/proc/\(pid)/\(file)", O_WRONLY)
-                defer { fd.close() }
-                try fd.writeAll(Array(text.utf8))
-            }
+            try ProcFile.write(text, to: "/proc/\(pid)/\(file)")
         }
     }
 

@@ -34,11 +34,7 @@ struct TimeNamespaceSwitch {
                     "\(clock) \(offset.secs ?? 0) \(offset.nanosecs ?? 0)\n"
                 }.joined()
                 if !text.isEmpty {
-                    try attempt("write time namespace offsets") { () throws(Errno) in
-                        let fd = try FileDescriptor.open("/proc/self/timens_offsets", O_WRONLY)
-                        defer { fd.close() }
-                        try fd.writeAll(Array(text.utf8))
-                    }
+                    try ProcFile.write(text, to: "/proc/self/timens_offsets")
                 }
             }
         } catch {

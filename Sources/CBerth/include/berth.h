@@ -89,6 +89,8 @@ int berth_personality(unsigned long persona);
 // The f_type of the file system holding `path` (statfs(2)), or -1.
 // Async-signal-safe.
 int64_t berth_filesystem_type(const char *path);
+// The same for an open descriptor (fstatfs(2)). Async-signal-safe.
+int64_t berth_fd_filesystem_type(int fd);
 
 // ---- Paths inside a root ----------------------------------------------
 
