@@ -14,14 +14,19 @@ extension ContainerInit {
         }
     }
 
-    /// The cwd is created when missing, inside the container's root.
+    /// The cwd is created when missing, inside the container's root, and
+    /// entered through the descriptor that resolution returned: a path such
+    /// as /proc/self/fd/N naming a leaked host directory is refused (no magic
+    /// links), and nothing can swap the path between check and use (the
+    /// class of CVE-2024-21626).
     func changeToWorkingDirectory() throws(RuntimeError) {
         let cwd = plan.process.cwd
         try attempt("change to working directory \(cwd)") { () throws(Errno) in
             let root = try FileDescriptor.open("/", O_PATH | O_DIRECTORY)
             defer { root.close() }
-            try RootedPath.open(cwd, in: root, create: .directory).close()
-            try system.changeDirectory(cwd)
+            let directory = try RootedPath.open(cwd, in: root, create: .directory, flags: O_PATH | O_DIRECTORY)
+            defer { directory.close() }
+            _ = try retryingInterrupts { fchdir(directory.rawValue) }
         }
     }
 
