@@ -33,9 +33,19 @@ extension Runtime {
 
     /// SIGKILL to everything in the container, then waits until the init is
     /// gone or a zombie (its parent, not berth, reaps it).
+    /// With a cgroup, cgroup.kill reaches every process of the container
+    /// and a paused one is thawed (runc's delete --force of a paused
+    /// container), so nothing stays frozen.
     func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
-        for pid in Self.processesSharingPidNamespace(with: record.pid) {
-            Glibc.kill(pid, SIGKILL)
+        if let path = record.cgroupPath, Cgroup(path: path).exists {
+            let cgroup = Cgroup(path: path)
+            Glibc.kill(record.pid, SIGKILL)
+            try? cgroup.killAll()
+            try? cgroup.write("0", to: "cgroup.freeze")
+        } else {
+            for pid in Self.processesSharingPidNamespace(with: record.pid) {
+                Glibc.kill(pid, SIGKILL)
+            }
         }
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
         var pause: UInt32 = 500

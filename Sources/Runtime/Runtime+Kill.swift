@@ -1,10 +1,12 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
 
 extension Runtime {
     /// Sends a signal to the container's init or, with `all`, to every
-    /// process of the container.
+    /// process of the container: those of its cgroup (and the cgroup's
+    /// descendants) when it has one, else those of the init's pid namespace.
     public func kill(id: String, signal text: String, all: Bool) throws(RuntimeError) {
         guard let signal = SignalName.number(of: text) else {
             throw RuntimeError(.invalidArgument, "unknown signal \"\(text)\"")
@@ -15,8 +17,36 @@ extension Runtime {
         guard status(of: record).canKill else {
             throw RuntimeError(.invalidState, "container not running")
         }
-        let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
-        for pid in targets {
+        let paused = status(of: record) == .paused
+        if all, let path = record.cgroupPath {
+            try signalCgroup(Cgroup(path: path), signal, text, paused: paused)
+        } else {
+            let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
+            for pid in targets {
+                if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
+                    throw .system("kill \(pid) with signal \(text)", .current)
+                }
+            }
+        }
+        // runc: a SIGKILLed paused container is thawed, so that it dies and
+        // is not left frozen (other signals wait for resume, as in runc).
+        if paused && signal == SIGKILL, let path = record.cgroupPath {
+            try? Cgroup(path: path).write("0", to: "cgroup.freeze")
+        }
+    }
+
+    /// `kill --all` with a cgroup: SIGKILL through cgroup.kill; any other
+    /// signal to every pid of the cgroup and its descendants, with the cgroup
+    /// frozen meanwhile so that no process forks away from the signal (as
+    /// runc's signalAllProcesses; a paused container stays frozen).
+    func signalCgroup(_ cgroup: Cgroup, _ signal: Int32, _ text: String, paused: Bool) throws(RuntimeError) {
+        if signal == SIGKILL {
+            try cgroupAttempt { () throws(CgroupError) in try cgroup.killAll() }
+            return
+        }
+        let froze = !paused && (try? cgroup.setFrozen(true)) != nil
+        defer { if froze { try? cgroup.setFrozen(false) } }
+        for pid in cgroup.allProcesses() {
             if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
                 throw .system("kill \(pid) with signal \(text)", .current)
             }
@@ -26,8 +56,11 @@ extension Runtime {
     /// Every process in the init's pid namespace, the init first. Without
     /// cgroups this is how `--all` finds the container's processes; it is
     /// exact when the container has its own pid namespace.
+    /// A container sharing berth's pid namespace has only its init: the
+    /// namespace's other processes are the host's.
     static func processesSharingPidNamespace(with initPid: pid_t) -> [pid_t] {
-        guard let namespace = namespaceIdentity(of: initPid, "pid") else { return [initPid] }
+        guard let namespace = namespaceIdentity(of: initPid, "pid"),
+              namespace != namespaceIdentity(of: getpid(), "pid") else { return [initPid] }
         let others = ((try? FileSystem.listDirectory("/proc")) ?? []).compactMap { pid_t($0) }.filter { pid in
             pid != initPid && namespaceIdentity(of: pid, "pid") == namespace
         }

@@ -1,3 +1,4 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 
@@ -27,6 +28,8 @@ public struct Runtime: Sendable {
         guard let record, record.pid > 0 else { return .creating }
         guard ProcFS.startTime(of: record.pid) == record.initStartTime,
               ProcFS.state(of: record.pid) != "Z" else { return .stopped }
+        // Paused: the kernel reports the cgroup frozen (berth pause).
+        if let path = record.cgroupPath, Cgroup(path: path).isFrozen { return .paused }
         // The init blocks opening exec.fifo until start; start removes it.
         return FileSystem.exists(store.execFifo(of: record.id)) ? .created : .running
     }

@@ -6,23 +6,23 @@ enum Berth {
         CreateCommand.self,
         StartCommand.self,
         RunCommand.self,
+        ExecCommand.self,
         StateCommand.self,
         KillCommand.self,
         DeleteCommand.self,
         ListCommand.self,
         SpecCommand.self,
         FeaturesCommand.self,
+        PauseCommand.self,
+        ResumeCommand.self,
+        PsCommand.self,
+        EventsCommand.self,
+        UpdateCommand.self,
     ]
 
     /// runc commands berth does not have yet: they fail with a clear error
     /// instead of pretending, and the help says so.
     static let notImplemented: [(name: String, summary: String)] = [
-        ("exec", "execute new process inside the container"),
-        ("pause", "suspend all processes inside the container"),
-        ("resume", "resume all processes that have been previously paused"),
-        ("ps", "display the processes running inside a container"),
-        ("events", "display container events such as OOM notifications and cpu, memory, IO and network stats"),
-        ("update", "update container resource constraints"),
         ("checkpoint", "checkpoint a running container"),
         ("restore", "restore a container from a previous checkpoint"),
     ]

@@ -1,0 +1,46 @@
+import Cgroups
+import LinuxSystem
+
+extension Runtime {
+    /// Freezes every process of the container (cgroup.freeze 1) and waits
+    /// until the kernel reports the cgroup frozen. As runc, a created
+    /// container can be paused too; anything else is "container not running".
+    public func pause(id: String) throws(RuntimeError) {
+        let lock = try store.lock(id)
+        defer { lock.unlock() }
+        let record = try loadRecord(id)
+        let status = status(of: record)
+        guard status == .running || status == .created else {
+            throw RuntimeError(.invalidState, "container not running")
+        }
+        let cgroup = try requireCgroup(of: record, for: "pause")
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(true) }
+        log.debug("container \(id): paused")
+    }
+
+    /// Thaws a paused container (cgroup.freeze 0) and waits until the kernel
+    /// reports it thawed.
+    public func resume(id: String) throws(RuntimeError) {
+        let lock = try store.lock(id)
+        defer { lock.unlock() }
+        let record = try loadRecord(id)
+        guard status(of: record) == .paused else {
+            throw RuntimeError(.invalidState, "container not paused")
+        }
+        let cgroup = try requireCgroup(of: record, for: "resume")
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(false) }
+        log.debug("container \(id): resumed")
+    }
+
+    /// The container's cgroup, for an operation that cannot work without one.
+    func requireCgroup(of record: ContainerRecord, for operation: String) throws(RuntimeError) -> Cgroup {
+        guard let path = record.cgroupPath else {
+            throw RuntimeError(.invalidState, "\(operation) container \(record.id): it has no cgroup (this host has no cgroup v2 hierarchy)")
+        }
+        let cgroup = Cgroup(path: path)
+        guard cgroup.exists else {
+            throw RuntimeError(.system, "\(operation) container \(record.id): its cgroup \(path) is gone")
+        }
+        return cgroup
+    }
+}
