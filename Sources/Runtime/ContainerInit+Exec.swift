@@ -23,9 +23,11 @@ extension ContainerInit {
                 defer { root.close() }
                 try makeControllingTerminal(try openTerminal(in: root, sendingTo: consoleSocket))
             }
-            try becomeTheProcess(PreparedProcess(hostPid: hostPid, executable: executable,
-                                                 seccompListener: connections.seccompAgent,
-                                                 seccompListenerPayload: seccompListenerPayload(hostPid: hostPid)))
+            let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
+                                           seccompListener: connections.seccompAgent,
+                                           seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
+            try dropPrivileges(prepared)
+            try execute(prepared)
         } catch {
             try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
             _exit(127)

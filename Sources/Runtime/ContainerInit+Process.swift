@@ -95,16 +95,13 @@ extension ContainerInit {
         }
     }
 
-    /// After `start`: user, groups, capabilities, no_new_privs, umask, the
-    /// final descriptor sweep, execve. Capabilities are kept across the uid
-    /// change (PR_SET_KEEPCAPS) and then set exactly to the config's sets.
-    func becomeTheProcess(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
+    /// Scheduling, user, groups, capabilities, no_new_privs, umask, labels:
+    /// done before the init reports ready, so a setting the kernel refuses
+    /// fails `create` (as with runc) rather than a silent `start`.
+    /// Capabilities are kept across the uid change (PR_SET_KEEPCAPS) and
+    /// then set exactly to the config's sets.
+    func dropPrivileges(_ prepared: PreparedProcess) throws(RuntimeError) {
         let process = plan.process
-        let executable = prepared.executable
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        sigprocmask(SIG_SETMASK, &unblocked, nil)
-
         try applyScheduling()
         try attempt("drop capabilities from the bounding set") { () throws(Errno) in
             for capability in 0...process.lastCapability where process.capabilities.bounding & (1 << UInt64(capability)) == 0 {
@@ -144,6 +141,17 @@ extension ContainerInit {
         }
         umask(process.umask ?? 0o022)
         try applySecurityLabels()
+    }
+
+    /// The last steps, right before the user's program: the final CPU
+    /// affinity, the descriptor sweep, the seccomp filter (with
+    /// no_new_privs), execve.
+    func execute(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
+        let process = plan.process
+        let executable = prepared.executable
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigprocmask(SIG_SETMASK, &unblocked, nil)
         try setAffinity(process.tuning.finalAffinity, "final")
 
         // Only stdio and the --preserve-fds descriptors reach the process.

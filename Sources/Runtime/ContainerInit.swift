@@ -28,6 +28,7 @@ struct ContainerInit {
         let prepared: PreparedProcess
         do {
             prepared = try setUpContainer()
+            try dropPrivileges(prepared)
         } catch {
             try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
             _exit(1)
@@ -37,7 +38,7 @@ struct ContainerInit {
         waitForStart()
         do {
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
-            try becomeTheProcess(prepared)
+            try execute(prepared)
         } catch {
             FileDescriptorWriter.standardError("berth: \(error.summary)\n")
             _exit(127)

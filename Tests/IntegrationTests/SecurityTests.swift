@@ -84,15 +84,9 @@ struct SecurityTests {
             #expect(!created.timedOut && created.stderr.contains("operation not permitted"), "\(created)")
             return
         }
-        // berth sets user and capabilities after `start` (becomeTheProcess):
-        // `start` exits 0, the init prints the error on create's stderr and
-        // exits 127.
-        try withKnownIssue("berth applies capabilities after start and start does not report the failure") {
-            let started = try sandbox.runtime.start(id)
-            #expect(!started.succeeded && started.stderr.contains("capabilities"), "start: \(started)")
-        } when: {
-            sandbox.runtime.isBerth
-        }
+        #expect(!sandbox.runtime.isBerth, "berth applies capabilities before it reports the container created")
+        let started = try sandbox.runtime.start(id)
+        #expect(!started.succeeded && started.stderr.contains("capabilities"), "start: \(started)")
         #expect(try sandbox.runtime.waitForStatus(id, "stopped"))
         #expect(bundle.readRootfsFile("ready") == nil, "the process ran with capabilities the kernel refused")
     }
