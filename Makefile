@@ -1,7 +1,8 @@
 # berth — build, test, install, measure.
 #
 #   make                 install the Debian packages berth needs (when missing) and build
-#   make test            unit tests and, as root, integration tests on real bundles
+#   make test            unit tests, root integration tests on real bundles, the
+#                        cgroup v2 tests in a qemu guest, the conformance suite
 #   make demo            make a busybox bundle in a temp dir and show berth working on it
 #   make install         install the binary and man pages under $(PREFIX)
 #   make conformance     run spec-conformance/ against RUNTIME (default: the built berth)
@@ -51,8 +52,12 @@ $(HELPER_TARGETS): helpers/exec-helper.c
 	mkdir -p $(dir $@)
 	$(CC) $(HELPER_FLAGS) -o $@ $<
 
+# Unit and root integration tests on the host, the cgroup v2 tests in the
+# qemu guest, then berth's part of the conformance suite.
 test: build
 	BERTH_BINARY=$(BERTH) $(SWIFT) test
+	$(MAKE) test-vm
+	/usr/bin/python3 spec-conformance/run.py --runtime $(BERTH)
 
 demo: build
 	@sh scripts/demo.sh $(BERTH)
