@@ -40,10 +40,6 @@ public struct FileDescriptor: Sendable, Equatable {
         }
     }
 
-    public func sync() throws(Errno) {
-        _ = try retryingInterrupts { fsync(rawValue) }
-    }
-
     public enum LockKind: Sendable { case shared, exclusive }
 
     /// Blocks until the lock is held. Locks are released when the last

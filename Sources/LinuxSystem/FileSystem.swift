@@ -11,13 +11,15 @@ public enum FileSystem {
     }
 
     /// Writes to a temporary file beside `path` and renames it into place,
-    /// so a reader sees the old or the new content, never a torn one.
+    /// so a reader sees the old or the new content, never a torn one. No
+    /// fsync: the runtime's state lives on tmpfs (/run) and means nothing
+    /// after a reboot, and a sync costs a container start milliseconds on a
+    /// disk-backed --root.
     public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(Errno) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             try fd.writeAll(bytes)
-            try fd.sync()
             fd.close()
             _ = try retryingInterrupts { rename(temporary, path) }
         } catch {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LinuxSystem
+import OCI
 
 /// What berth keeps about one container in `<root>/<id>/state.json`: the
 /// spec's state plus what later commands need (the init's start time to
@@ -20,10 +21,14 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     /// Absolute path of the container's cgroup, when one was made.
     public var cgroupPath: String?
+    /// The hooks `start` and `delete` still run (poststart, poststop),
+    /// kept from create: later changes to config.json must not affect the
+    /// container (runtime.md, create).
+    public var hooks: Hooks?
 
     public init(ociVersion: String, id: String, pid: Int32, initStartTime: UInt64, bundle: String,
                 rootfs: String, created: String, owner: String,
-                annotations: [String: String]? = nil, cgroupPath: String? = nil) {
+                annotations: [String: String]? = nil, cgroupPath: String? = nil, hooks: Hooks? = nil) {
         self.ociVersion = ociVersion
         self.id = id
         self.pid = pid
@@ -34,6 +39,7 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.owner = owner
         self.annotations = annotations
         self.cgroupPath = cgroupPath
+        self.hooks = hooks
     }
 }
 

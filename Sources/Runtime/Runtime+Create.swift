@@ -152,11 +152,12 @@ extension Runtime {
             // namespace its own /proc/self files are not writable by it.
             try ProcFile.write(String(score), to: "/proc/\(pid)/oom_score_adj")
         }
+        let laterHooks = Hooks(poststart: plan.hooks.poststart, poststop: plan.hooks.poststop)
         let record = ContainerRecord(
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
             initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
             created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
-            cgroupPath: cgroup?.path)
+            cgroupPath: cgroup?.path, hooks: laterHooks.all.isEmpty ? nil : laterHooks)
         try attempt("start the container's init") { () throws(Errno) in
             try sockets.parent.send(.proceed, payload: String(pid))
         }

@@ -22,7 +22,7 @@ extension Runtime {
             try fifo.writeAll([0])
         }
         unlink(fifoPath)
-        guard let poststart = hooks(of: record)?.poststart, !poststart.isEmpty else { return }
+        guard let poststart = record.hooks?.poststart, !poststart.isEmpty else { return }
         // The spec runs poststart after the user's program is executed, but
         // the init still has the startContainer hooks and execve ahead.
         if waitUntilExecuted(record) {
@@ -58,7 +58,7 @@ extension Runtime {
     /// poststart and poststop hooks: a failure is logged, and the operation
     /// goes on.
     func runHooksWarning(_ record: ContainerRecord, kind: String, status: ContainerStatus) {
-        guard let hooks = hooks(of: record)?.all.first(where: { $0.name == kind })?.hooks else { return }
+        guard let hooks = record.hooks?.all.first(where: { $0.name == kind })?.hooks else { return }
         let state = hookState(of: record, status: status)
         for (index, hook) in hooks.enumerated() {
             do {
@@ -67,13 +67,5 @@ extension Runtime {
                 log.warning(error.summary)
             }
         }
-    }
-
-    /// The hooks of the container's config. Read again from the bundle, as
-    /// runc does: the spec says the config is not re-read for anything else.
-    func hooks(of record: ContainerRecord) -> Hooks? {
-        guard let bytes = try? FileSystem.readFile(record.bundle + "/config.json"),
-              let spec = try? SpecLoader.decode(bytes) else { return nil }
-        return spec.hooks
     }
 }
