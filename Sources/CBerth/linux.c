@@ -149,6 +149,15 @@ int berth_mount_setattr(int dirfd, const char *path, unsigned int flags,
     return (int)syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
 }
 
+int berth_open_tree_clone(const char *path, int recursive) {
+    unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+    return (int)syscall(SYS_open_tree, AT_FDCWD, path, flags);
+}
+
+int berth_move_mount(int fd, int target) {
+    return (int)syscall(SYS_move_mount, fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 int berth_close_range(unsigned int first, unsigned int last, unsigned int flags) {
     return (int)syscall(SYS_close_range, first, last, flags);
 }

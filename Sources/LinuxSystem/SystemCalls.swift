@@ -13,7 +13,18 @@ public protocol SystemCalls {
     func joinNamespace(path: String, kind: NamespaceKind) throws(Errno)
     func setHostname(_ name: String) throws(Errno)
     func setDomainname(_ name: String) throws(Errno)
-    func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool) throws(Errno)
+    func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool,
+                            userNamespace: UInt64) throws(Errno)
+    /// Attaches a detached mount (from open_tree) on what `target` names.
+    func moveMount(_ fd: Int32, to target: Int32) throws(Errno)
+}
+
+extension SystemCalls {
+    public func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64,
+                                   recursive: Bool) throws(Errno) {
+        try setMountAttributes(fd: fd, set: set, clear: clear, propagation: propagation, recursive: recursive,
+                               userNamespace: 0)
+    }
 }
 
 /// The real kernel.
@@ -54,8 +65,13 @@ public struct LiveSystemCalls: SystemCalls {
         _ = try retryingInterrupts { setdomainname(name, name.utf8.count) }
     }
 
-    public func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool) throws(Errno) {
+    public func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool,
+                                   userNamespace: UInt64) throws(Errno) {
         let flags: UInt32 = 0x1000 | (recursive ? 0x8000 : 0) // AT_EMPTY_PATH | AT_RECURSIVE
-        _ = try retryingInterrupts { berth_mount_setattr(fd, "", flags, set, clear, propagation, 0) }
+        _ = try retryingInterrupts { berth_mount_setattr(fd, "", flags, set, clear, propagation, userNamespace) }
+    }
+
+    public func moveMount(_ fd: Int32, to target: Int32) throws(Errno) {
+        _ = try retryingInterrupts { berth_move_mount(fd, target) }
     }
 }

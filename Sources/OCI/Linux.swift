@@ -67,7 +67,7 @@ public struct LinuxNamespace: Codable, Sendable, Equatable {
 }
 
 /// A range of ids: `size` ids from `hostID` appear as ids from `containerID`.
-public struct LinuxIDMapping: Codable, Sendable, Equatable {
+public struct LinuxIDMapping: Codable, Sendable, Hashable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32

@@ -240,10 +240,14 @@ struct SpecValidator {
                 (mount.uidMappings == nil) == (mount.gidMappings == nil), path,
                 "uidMappings and gidMappings must be given together"
             )
+            // Without mappings of its own the mount takes the container's
+            // user namespace mappings (config.md allows it); without either,
+            // the spec requires an error.
+            let hasUserNamespace = (spec.linux?.namespaces ?? []).contains { $0.type == "user" }
             for (optionIndex, option) in (mount.options ?? []).enumerated() where option == "idmap" || option == "ridmap" {
                 check(
-                    hasMappings, JSONPath.element(path + ".options", optionIndex),
-                    "\"\(option)\" requires uidMappings and gidMappings on the mount"
+                    hasMappings || hasUserNamespace, JSONPath.element(path + ".options", optionIndex),
+                    "\"\(option)\" requires uidMappings and gidMappings on the mount, or a user namespace"
                 )
             }
         }

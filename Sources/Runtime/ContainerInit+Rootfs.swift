@@ -24,21 +24,24 @@ extension ContainerInit {
         let root = try attempt("open rootfs \(plan.rootfs)") { () throws(Errno) in
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
         }
-        for mount in plan.mounts {
-            try mountInRootfs(mount, root: root)
+        for (index, mount) in plan.mounts.enumerated() {
+            try mountInRootfs(mount, root: root, idmapped: connections.idmappedMounts[index])
         }
         try createDevices(root: root)
         return root
     }
 
-    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor) throws(RuntimeError) {
+    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, idmapped: FileDescriptor? = nil) throws(RuntimeError) {
         let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
         try attempt(what) { () throws(Errno) in
             let target = try RootedPath.open(mount.destination, in: root,
                                              create: mount.destinationIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
-            if options.isBind {
+            if let idmapped {
+                // Made by berth before the clone (IDMappedMounts).
+                try system.moveMount(idmapped.rawValue, to: target.rawValue)
+            } else if options.isBind {
                 try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: nil,
                                  flags: options.flags & (UInt(MS_BIND) | UInt(MS_REC)), data: nil)
             } else {

@@ -11,6 +11,8 @@ struct InheritedDescriptors: Sendable {
     var seccompAgent: FileDescriptor?
     /// The program the child executes last (see helpers/exec-helper.c).
     var execHelper: FileDescriptor?
+    /// Detached idmapped mounts by their index in the plan's mounts.
+    var idmappedMounts: [Int: FileDescriptor] = [:]
 
     static let none = InheritedDescriptors()
 
@@ -20,6 +22,7 @@ struct InheritedDescriptors: Sendable {
         var connections = InheritedDescriptors()
         do throws(RuntimeError) {
             connections.execHelper = try ExecHelper.sealedCopy()
+            connections.idmappedMounts = try IDMappedMounts.prepare(plan)
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
@@ -46,5 +49,6 @@ struct InheritedDescriptors: Sendable {
         console?.close()
         seccompAgent?.close()
         execHelper?.close()
+        idmappedMounts.values.forEach { $0.close() }
     }
 }

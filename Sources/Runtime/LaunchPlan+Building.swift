@@ -47,21 +47,38 @@ extension LaunchPlan {
         let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
 
         var mounts: [PlannedMount] = []
+        let containerMappings = newNamespaces.contains(.user)
+            ? IDMappings(uid: linux.uidMappings ?? [], gid: linux.gidMappings ?? []) : nil
         for (index, mount) in (spec.mounts ?? []).enumerated() {
-            if mount.uidMappings != nil || mount.gidMappings != nil {
-                refuse("mounts[\(index)].uidMappings", "an idmapped mount")
-                continue
-            }
             switch MountOptions.parse(mount.options ?? []) {
             case .failure(let unsupported):
                 refuse("mounts[\(index)].options", "mount option \"\(unsupported.option)\"")
-            case .success(let parsed):
+            case .success(var parsed):
                 var source = mount.source ?? ""
                 if parsed.isBind, !source.hasPrefix("/") { source = options.bundle + "/" + source }
                 let type = mount.type ?? (parsed.isBind ? "bind" : "")
                 let destinationIsFile = parsed.isBind && FileSystem.exists(source) && !FileSystem.isDirectory(source)
-                mounts.append(PlannedMount(destination: FileSystem.normalized(mount.destination), source: source,
-                                           type: type, options: parsed, destinationIsFile: destinationIsFile))
+                var planned = PlannedMount(destination: FileSystem.normalized(mount.destination), source: source,
+                                           type: type, options: parsed, destinationIsFile: destinationIsFile)
+                // Mappings without idmap/ridmap still ask for one (config.md).
+                if mount.uidMappings != nil || mount.gidMappings != nil, parsed.idmap == nil {
+                    parsed.idmap = .single
+                    planned.options = parsed
+                }
+                if parsed.idmap != nil {
+                    let path = "mounts[\(index)]"
+                    if !parsed.isBind {
+                        problems.append(ConfigProblem(path: path + ".options", message: "berth supports idmap on bind mounts only"))
+                    } else if let uid = mount.uidMappings, let gid = mount.gidMappings {
+                        planned.idMappings = IDMappings(uid: uid, gid: gid)
+                    } else if let containerMappings {
+                        planned.idMappings = containerMappings
+                    } else {
+                        problems.append(ConfigProblem(path: path + ".options",
+                            message: "idmap needs uidMappings and gidMappings, or a user namespace of the container"))
+                    }
+                }
+                mounts.append(planned)
             }
         }
 

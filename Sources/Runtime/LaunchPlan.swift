@@ -97,6 +97,18 @@ public struct PlannedMount: Sendable, Equatable {
     /// Whether the init creates a file (not a directory) as mount point:
     /// a bind mount of a file needs one.
     public var destinationIsFile: Bool
+    /// For an idmapped mount (idmap, ridmap): the mapping berth gives it.
+    public var idMappings: IDMappings? = nil
+}
+
+/// A uid and a gid mapping, of a user namespace or of an idmapped mount.
+public struct IDMappings: Sendable, Equatable, Hashable {
+    public var uid: [LinuxIDMapping]
+    public var gid: [LinuxIDMapping]
+
+    /// The lines of /proc/PID/uid_map and gid_map.
+    var uidMapText: String { uid.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined() }
+    var gidMapText: String { gid.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined() }
 }
 
 public struct PlannedDevice: Sendable, Equatable {

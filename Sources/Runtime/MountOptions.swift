@@ -14,6 +14,10 @@ public struct MountOptions: Equatable, Sendable {
     public var recursiveClear: UInt64 = 0
     /// Options the file system reads itself (`mode=755`, `size=64k`).
     public var data: [String] = []
+    /// `idmap` or `ridmap` (recursive): the mount gets an id mapping.
+    public var idmap: IDMap?
+
+    public enum IDMap: Sendable, Equatable { case single, recursive }
 
     public var isBind: Bool { flags & UInt(MS_BIND) != 0 }
 
@@ -60,11 +64,11 @@ public struct MountOptions: Equatable, Sendable {
     ]
 
     /// Options berth knows but does not implement yet: refused by name.
-    static let unsupportedOptions: Set<String> = ["idmap", "ridmap", "tmpcopyup"]
+    static let unsupportedOptions: Set<String> = ["tmpcopyup"]
 
     /// Every option berth implements, for `berth features`.
     public static var known: [String] {
-        (Array(flagOptions.keys) + Array(propagationOptions.keys) + Array(recursiveOptions.keys)).sorted()
+        (Array(flagOptions.keys) + Array(propagationOptions.keys) + Array(recursiveOptions.keys) + ["idmap", "ridmap"]).sorted()
     }
 
     /// Parses options; anything not a flag is file-system data, as in
@@ -88,6 +92,8 @@ public struct MountOptions: Equatable, Sendable {
                 // change the atime mode.
                 parsed.recursiveSet = (parsed.recursiveSet & ~clear) | set
                 parsed.recursiveClear = (parsed.recursiveClear & ~set) | clear
+            } else if option == "idmap" || option == "ridmap" {
+                parsed.idmap = option == "idmap" ? .single : .recursive
             } else if unsupportedOptions.contains(option) {
                 return .failure(UnsupportedMountOption(option: option))
             } else {

@@ -143,7 +143,7 @@ extension Runtime {
         log.debug("container \(plan.id): init is pid \(pid)")
 
         if plan.newNamespaces.contains(.user) {
-            try writeIdMappings(plan, pid: pid)
+            try Self.writeIdMappings(IDMappings(uid: plan.uidMappings, gid: plan.gidMappings), pid: pid)
         }
         // The init waits for `proceed`, so it sees the devices from the start.
         try NetworkDevices.move(plan.networkDevices, intoNetworkNamespaceOf: pid)
@@ -205,11 +205,9 @@ extension Runtime {
 
     /// As root, berth writes the maps itself (no newuidmap needed); the init
     /// waits for `proceed` until they are there.
-    func writeIdMappings(_ plan: LaunchPlan, pid: pid_t) throws(RuntimeError) {
-        for (file, mappings) in [("uid_map", plan.uidMappings), ("gid_map", plan.gidMappings)] {
-            let text = mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
-            try ProcFile.write(text, to: "/proc/\(pid)/\(file)")
-        }
+    static func writeIdMappings(_ mappings: IDMappings, pid: pid_t) throws(RuntimeError) {
+        try ProcFile.write(mappings.uidMapText, to: "/proc/\(pid)/uid_map")
+        try ProcFile.write(mappings.gidMapText, to: "/proc/\(pid)/gid_map")
     }
 
     /// The state document hooks get on stdin.

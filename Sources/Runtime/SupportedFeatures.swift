@@ -40,7 +40,7 @@ extension Runtime {
                 intelRdt: .init(enabled: false),
                 memoryPolicy: .init(modes: LaunchPlan.memoryPolicyModes.keys.sorted(),
                                     flags: LaunchPlan.memoryPolicyFlags.keys.sorted()),
-                mountExtensions: .init(idmap: .init(enabled: false)),
+                mountExtensions: .init(idmap: .init(enabled: true)),
                 netDevices: .init(enabled: true)),
             annotations: [
                 "org.opencontainers.berth.version": BerthVersion.version,

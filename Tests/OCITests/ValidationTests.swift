@@ -102,7 +102,7 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
         ),
         ValidationCase(
             name: "idmap without mappings", change: { $0.mounts?.append(Mount(destination: "/data", source: "/srv", options: ["rbind", "idmap"])) },
-            path: "mounts[7].options[1]", message: #""idmap" requires uidMappings and gidMappings on the mount"#
+            path: "mounts[7].options[1]", message: #""idmap" requires uidMappings and gidMappings on the mount, or a user namespace"#
         ),
         ValidationCase(
             name: "relative hook path", change: { $0.hooks = Hooks(poststop: [Hook(path: "cleanup.sh")]) },

@@ -33,8 +33,12 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     func joinNamespace(path: String, kind: NamespaceKind) throws(Errno) { try record("setns \(kind) \(path)") }
     func setHostname(_ name: String) throws(Errno) { try record("hostname \(name)") }
     func setDomainname(_ name: String) throws(Errno) { try record("domainname \(name)") }
-    func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool) throws(Errno) {
+    func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool,
+                            userNamespace: UInt64) throws(Errno) {
         try record("mount_setattr \(resolved("/proc/self/fd/\(fd)")) set=\(set)")
+    }
+    func moveMount(_ fd: Int32, to target: Int32) throws(Errno) {
+        try record("move_mount \(resolved("/proc/self/fd/\(fd)")) \(resolved("/proc/self/fd/\(target)"))")
     }
 }
 

@@ -75,7 +75,7 @@ import Testing
         let spec = Self.spec {
             $0.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_FOO")
             $0.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
-            $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["rbind", "idmap"])]
+            $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["rbind", "tmpcopyup"])]
         }
         do {
             _ = try plan(spec)
@@ -85,7 +85,7 @@ import Testing
             #expect(error.details == [
                 "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_FOO\"",
                 "linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace of the container's own",
-                "mounts[0].options: mount option \"idmap\" is not supported by berth yet",
+                "mounts[0].options: mount option \"tmpcopyup\" is not supported by berth yet",
             ])
         }
     }
@@ -97,6 +97,30 @@ import Testing
         })
         let program = try #require(planned.seccomp)
         #expect(program.instructionCount > 0 && !program.usesNotify)
+    }
+
+    @Test func anIdmappedBindMountTakesItsOwnOrTheContainersMappings() throws {
+        let own = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
+        let container = [LinuxIDMapping(containerID: 0, hostID: 100_000, size: 65536)]
+        let planned = try plan(Self.spec {
+            $0.linux?.namespaces?.append(LinuxNamespace(type: "user"))
+            $0.linux?.uidMappings = container
+            $0.linux?.gidMappings = container
+            $0.mounts = [
+                Mount(destination: "/a", type: "bind", source: "/a", options: ["rbind", "ridmap"], uidMappings: own, gidMappings: own),
+                Mount(destination: "/b", type: "bind", source: "/b", options: ["bind", "idmap"]),
+                Mount(destination: "/c", type: "bind", source: "/c", options: ["bind"], uidMappings: own, gidMappings: own),
+            ]
+        })
+        #expect(planned.mounts.map(\.idMappings?.uid) == [own, container, own])
+        #expect(planned.mounts.map(\.options.idmap) == [.recursive, .single, .single])
+    }
+
+    @Test func idmapWithoutMappingsOrUserNamespaceOrOnATmpfsIsAProblem() {
+        for mount in [Mount(destination: "/b", type: "bind", source: "/b", options: ["bind", "idmap"]),
+                      Mount(destination: "/t", type: "tmpfs", source: "tmpfs", options: ["idmap"])] {
+            #expect(throws: RuntimeError.self) { try plan(Self.spec { $0.mounts = [mount] }) }
+        }
     }
 
     @Test func aContainerWithoutAMountNamespaceIsRefused() {
@@ -179,7 +203,8 @@ import Testing
         #expect(undone.recursiveClear == MountOptions.attrReadOnly)
     }
 
-    @Test func idmapIsRefusedByName() {
-        #expect(MountOptions.parse(["idmap"]) == .failure(UnsupportedMountOption(option: "idmap")))
+    @Test func idmapOptionsAreParsedAndTmpcopyupIsRefusedByName() throws {
+        #expect(try parsed(["rbind", "ridmap"]).idmap == .recursive)
+        #expect(MountOptions.parse(["tmpcopyup"]) == .failure(UnsupportedMountOption(option: "tmpcopyup")))
     }
 }

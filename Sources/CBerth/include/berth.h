@@ -104,6 +104,14 @@ int berth_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, ui
 int berth_mount_setattr(int dirfd, const char *path, unsigned int flags,
                         uint64_t attr_set, uint64_t attr_clr, uint64_t propagation, uint64_t userns_fd);
 
+// open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount (tree,
+// with `recursive`) at `path`, close-on-exec. Async-signal-safe.
+int berth_open_tree_clone(const char *path, int recursive);
+// move_mount(2) of a detached mount `fd` onto the file or directory that
+// the descriptor `target` names (move_mount does not follow the magic links
+// of /proc/self/fd, so the descriptor is passed itself). Async-signal-safe.
+int berth_move_mount(int fd, int target);
+
 // close_range(2). Async-signal-safe.
 int berth_close_range(unsigned int first, unsigned int last, unsigned int flags);
 
