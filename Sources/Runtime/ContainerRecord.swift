@@ -25,10 +25,13 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// kept from create: later changes to config.json must not affect the
     /// container (runtime.md, create).
     public var hooks: Hooks?
+    /// What berth made in resctrl for the container.
+    public var intelRdt: IntelRdtPlacement?
 
     public init(ociVersion: String, id: String, pid: Int32, initStartTime: UInt64, bundle: String,
                 rootfs: String, created: String, owner: String,
-                annotations: [String: String]? = nil, cgroupPath: String? = nil, hooks: Hooks? = nil) {
+                annotations: [String: String]? = nil, cgroupPath: String? = nil, hooks: Hooks? = nil,
+                intelRdt: IntelRdtPlacement? = nil) {
         self.ociVersion = ociVersion
         self.id = id
         self.pid = pid
@@ -40,6 +43,7 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.annotations = annotations
         self.cgroupPath = cgroupPath
         self.hooks = hooks
+        self.intelRdt = intelRdt
     }
 }
 

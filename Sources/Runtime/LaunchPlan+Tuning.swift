@@ -26,6 +26,9 @@ public struct ProcessTuning: Sendable {
     public var memoryPolicy: (mode: Int32, nodes: [UInt])?
     public var apparmorProfile: String?
     public var selinuxLabel: String?
+    public var intelRdt: PlannedIntelRdt?
+    /// Where resctrl is mounted, when intelRdt is asked for.
+    public var resctrlRoot: String?
 }
 
 extension LaunchPlan {
@@ -101,10 +104,13 @@ extension LaunchPlan {
         if let label = linux.mountLabel, !label.isEmpty, !LinuxSecurityModules.seLinuxEnabled {
             problem("linux.mountLabel", "SELinux is not enabled on this host")
         }
-        if linux.intelRdt != nil && !FileSystem.isDirectory("/sys/fs/resctrl/info") {
-            problem("linux.intelRdt", "resctrl is not mounted at /sys/fs/resctrl on this host")
-        } else if linux.intelRdt != nil {
-            problem("linux.intelRdt", "Intel RDT is not supported by berth yet")
+        if let rdt = linux.intelRdt {
+            tuning.intelRdt = IntelRdt.plan(rdt, problems: &problems)
+            let mountinfo = (try? FileSystem.readFile("/proc/self/mountinfo")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            tuning.resctrlRoot = IntelRdt.mountPoint(mountinfo: mountinfo)
+            if tuning.resctrlRoot == nil {
+                problem("linux.intelRdt", "no resctrl file system is mounted on this host")
+            }
         }
         return tuning
     }

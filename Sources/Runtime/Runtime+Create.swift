@@ -40,8 +40,9 @@ extension Runtime {
         defer { lock.unlock() }
         var initPid: pid_t = 0
         var madeCgroup: Cgroup?
+        var madeIntelRdt: IntelRdtPlacement?
         do {
-            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup,
+            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup, madeIntelRdt: &madeIntelRdt,
                                     terminalThroughBerth: terminalRelay?.childEnd)
             if let path = options.pidfdSocket {
                 try PidfdSocket.send(pidfdOf: record.pid, to: path)
@@ -57,6 +58,7 @@ extension Runtime {
                 _ = waitpid(initPid, &status, 0)
             }
             try? madeCgroup?.remove()
+            madeIntelRdt.map(IntelRdt.remove)
             try? store.remove(holding: lock)
             throw error
         }
@@ -96,7 +98,8 @@ extension Runtime {
 
     /// Clones the init and drives it to `ready` (see InitMessage).
     func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
-                madeCgroup: inout Cgroup?, terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> ContainerRecord {
+                madeCgroup: inout Cgroup?, madeIntelRdt: inout IntelRdtPlacement?,
+                terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> ContainerRecord {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -117,6 +120,9 @@ extension Runtime {
 
         let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> Cgroup in
             try prepareCgroup(planned, made: &madeCgroup)
+        }
+        if cgroup == nil {
+            log.debug("container \(plan.id): no cgroup v2 hierarchy on this host, so no cgroup is made")
         }
         // clone3 puts the init straight into its cgroup: no user code of the
         // container ever runs outside it.
@@ -145,6 +151,12 @@ extension Runtime {
         if plan.newNamespaces.contains(.user) {
             try Self.writeIdMappings(IDMappings(uid: plan.uidMappings, gid: plan.gidMappings), pid: pid)
         }
+        var intelRdt: IntelRdtPlacement?
+        if let rdt = plan.process.tuning.intelRdt, let root = plan.process.tuning.resctrlRoot {
+            // Before the init runs any code of the container's.
+            intelRdt = try IntelRdt.apply(rdt, id: plan.id, pid: pid, root: root)
+            madeIntelRdt = intelRdt
+        }
         // The init waits for `proceed`, so it sees the devices from the start.
         try NetworkDevices.move(plan.networkDevices, intoNetworkNamespaceOf: pid)
         if let score = plan.process.oomScoreAdj {
@@ -157,7 +169,7 @@ extension Runtime {
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
             initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
             created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
-            cgroupPath: cgroup?.path, hooks: laterHooks.all.isEmpty ? nil : laterHooks)
+            cgroupPath: cgroup?.path, hooks: laterHooks.all.isEmpty ? nil : laterHooks, intelRdt: intelRdt)
         try attempt("start the container's init") { () throws(Errno) in
             try sockets.parent.send(.proceed, payload: String(pid))
         }

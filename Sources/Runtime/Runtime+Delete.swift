@@ -25,6 +25,7 @@ extension Runtime {
         if let path = record?.cgroupPath {
             try cgroupAttempt { () throws(CgroupError) in try Cgroup(path: path).remove() }
         }
+        record?.intelRdt.map(IntelRdt.remove)
         if let record {
             runHooksWarning(record, kind: "poststop", status: .stopped)
         }

@@ -37,7 +37,7 @@ extension Runtime {
                 // when the host has the module disabled.
                 apparmor: .init(enabled: true),
                 selinux: .init(enabled: true),
-                intelRdt: .init(enabled: false),
+                intelRdt: .init(enabled: true, schemata: true, monitoring: true),
                 memoryPolicy: .init(modes: LaunchPlan.memoryPolicyModes.keys.sorted(),
                                     flags: LaunchPlan.memoryPolicyFlags.keys.sorted()),
                 mountExtensions: .init(idmap: .init(enabled: true)),
