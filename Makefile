@@ -14,9 +14,11 @@ DESTDIR   ?=
 COMMIT    := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BERTH     := $(CURDIR)/.build/release/berth
 RUNTIME   ?= $(BERTH)
-# The Swift standard library is linked statically: a runtime is executed
-# several times per container and dynamic Swift costs milliseconds each time.
-RELEASE_FLAGS := -c release --static-swift-stdlib -Xcc -DBERTH_COMMIT=\"$(COMMIT)\"
+# A fully static executable (Swift runtime, glibc, libseccomp, libcap): a
+# runtime is executed several times per container, and dynamic loading costs
+# time and memory on every call (measured: 5.5 MB peak RSS for --version
+# against 8.1 MB with only the Swift runtime static).
+RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(COMMIT)\"
 
 # What building and testing need from Debian. busybox-static makes test
 # rootfses; crun and runc are the peers of the benchmark and the conformance
@@ -101,3 +103,12 @@ test-vm: vm-assets
 	scripts/make-bundle.sh vm-assets/smoke-bundle true
 	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle BERTH_BINARY=$(BERTH) BERTH_TEST_BUNDLE=$(TEST_BUNDLE) \
 	  vm/run-in-guest.sh --timeout 420 -- vm/test-in-guest.sh
+
+# --- conformance comparison ---------------------------------------------------
+# The conformance suite against berth, runc and crun; writes
+# spec-conformance/results/ and the comparison table in spec-conformance/README.md.
+RUNC ?= /usr/sbin/runc
+CRUN ?= /usr/bin/crun
+.PHONY: conformance-compare
+conformance-compare: build
+	/usr/bin/python3 spec-conformance/run.py --compare berth=$(BERTH) runc=$(RUNC) crun=$(CRUN) --readme

@@ -84,6 +84,51 @@ def bind_mount(source, destination, readonly=False):
 
 
 # --------------------------------------------------------------------------
+# The in-container checker and what it needs to know about the host
+
+NAMESPACE_FILES = ("mnt", "pid", "net", "ipc", "uts", "user", "cgroup", "time")
+
+
+def namespace_inodes(pid="self"):
+    """{"mnt": inode, …} of process pid's namespaces (the kernel's ones only)."""
+    inodes = {}
+    for kind in NAMESPACE_FILES:
+        try:
+            inodes[kind] = os.stat(f"/proc/{pid}/ns/{kind}").st_ino
+        except OSError:
+            pass
+    return inodes
+
+
+def status_field(name, pid="self"):
+    """One "Name:\tvalue" field of /proc/<pid>/status."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key == name:
+                return value.strip()
+    return None
+
+
+def build_static(source, cache_dir=None):
+    """Compile a C source file with `cc -static -O2` into a cache directory,
+    once per content: the binary runs inside busybox rootfses, which have no
+    libc. Returns the binary's path."""
+    import hashlib
+    source = Path(source)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cache = Path(cache_dir or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "berth-spec-conformance"
+    binary = cache / f"{source.stem}-{digest}"
+    if not binary.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".{binary.name}.{os.getpid()}"
+        subprocess.run([os.environ.get("CC", "cc"), "-static", "-O2", "-Wall", "-o", str(partial), str(source)],
+                       check=True)
+        os.replace(partial, binary)
+    return binary
+
+
+# --------------------------------------------------------------------------
 # Running one runtime command
 
 @dataclass
@@ -368,7 +413,7 @@ def _mount_ns():
     return os.stat("/proc/self/ns/mnt").st_ino
 
 
-def ensure_v1_only_view(enabled=True):
+def ensure_v1_only_view(enabled=True, private=False):
     """On a hybrid cgroup host, re-run this program in a private mount
     namespace whose /sys/fs/cgroup/unified is covered by an empty tmpfs.
 
@@ -378,20 +423,23 @@ def ensure_v1_only_view(enabled=True):
     never touched: the tmpfs is mounted only after checking that this process
     is in a different mount namespace from the one that re-executed it.
 
+    private: re-run in a private mount namespace even on other hosts (the
+    conformance suite mounts its bind-mount fixtures there, never on the host).
+
     Returns a line describing the view, for the tool's output.
     """
     parent_ns = os.environ.pop(PRIVATE_NS_ENV, None)
     if parent_ns is not None:
         if str(_mount_ns()) == parent_ns:
             sys.exit("refusing to mount over /sys/fs/cgroup/unified: not in a private mount namespace")
-        if _fstype("/sys/fs/cgroup/unified") == "cgroup2":
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "none", "/sys/fs/cgroup/unified"],
-                           check=True)
+        _private_namespace_marker.append(True)
+        if not (enabled and is_hybrid_cgroup_host()):
+            return "cgroups: host view (" + _cgroup_kind() + "), in a private mount namespace"
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "none", "/sys/fs/cgroup/unified"], check=True)
         return ("cgroups: hybrid host; running in a private mount namespace with an empty tmpfs over "
                 "/sys/fs/cgroup/unified, so every runtime sees the same cgroup v1-only view")
-    if not enabled or not is_hybrid_cgroup_host():
-        return "cgroups: host view (" + ("v2" if _fstype("/sys/fs/cgroup") == "cgroup2" else
-                                         "hybrid" if is_hybrid_cgroup_host() else "v1") + ")"
+    if not private and (not enabled or not is_hybrid_cgroup_host()):
+        return "cgroups: host view (" + _cgroup_kind() + ")"
     if os.geteuid() != 0:
         return "cgroups: hybrid host view (not root: cannot make a private mount namespace)"
     unshare = shutil.which("unshare") or "/usr/bin/unshare"
@@ -402,8 +450,25 @@ def ensure_v1_only_view(enabled=True):
                        sys.executable, *sys.argv])
 
 
+def _cgroup_kind():
+    return "v2" if _fstype("/sys/fs/cgroup") == "cgroup2" else "hybrid" if is_hybrid_cgroup_host() else "v1"
+
+
+def in_private_mount_namespace():
+    """True in the namespace ensure_v1_only_view(private=True) made."""
+    return bool(_private_namespace_marker)
+
+
+_private_namespace_marker = []
+
+
 def cgroup_mount_points():
     return [point for point, fstype in mount_table().items() if fstype in ("cgroup", "cgroup2")]
+
+
+def has_cgroup2():
+    """Whether a cgroup v2 hierarchy is visible (berth manages v2 only)."""
+    return _fstype("/sys/fs/cgroup") == "cgroup2" or _fstype("/sys/fs/cgroup/unified") == "cgroup2"
 
 
 def cgroup_dirs(cgroups_path):

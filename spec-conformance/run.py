@@ -22,15 +22,18 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 import traceback
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import ocitest  # noqa: E402
+import report  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TEST_SECONDS = 60          # per test; a hung runtime must not hang the suite
@@ -64,10 +67,20 @@ class Case:
 
     def __init__(self, runtime_path, name, workdir, bundles):
         self.name = name
+        self.workdir = Path(workdir)
         self.dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir))
+        os.chmod(self.dir, 0o755)  # reachable by a container's root mapped to another uid
         self.runtime = ocitest.Runtime(runtime_path, self.dir / "root")
         self.bundles = bundles  # shared: one read-only rootfs for all tests
         self.ids = []
+        self.verdicts = {}      # requirement id -> [(status, message)], see verdict()
+        self.cleanups = []      # callables run after the containers are deleted
+
+    def verdict(self, requirement, status, message):
+        """Record one check of one requirement ("ok", "not ok" or "skip").
+        A test that checks several requirements records verdicts; each of
+        its rows in requirements.tsv then gets the verdicts of its own id."""
+        self.verdicts.setdefault(requirement, []).append((status, message))
 
     def new_id(self):
         Case.serial += 1
@@ -154,6 +167,11 @@ class Case:
     def cleanup(self):
         for container_id in self.ids:
             self.runtime.force_delete(container_id)
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception:  # the other cleanups must still run
+                pass
         ocitest.reap_orphans()
 
 
@@ -599,6 +617,663 @@ def delete_then_reuse_id(case):
     case.create(case.bundle(), container_id)
 
 
+# What the container sees: the checker -------------------------------------
+#
+# checker.c runs as the container's process, reads the config.json the
+# container was made from (bind-mounted with it at /conformance) and prints
+# one line per check naming its requirement. Each probe below is one
+# container with one kind of config; its checks become verdicts.
+
+def checker_probe(case, edit=None, env=None, args=("arg one", "two")):
+    """Run the checker in a container configured by edit(config) and record
+    its lines as verdicts. Returns the bundle."""
+    checker = ocitest.build_static(HERE / "checker.c")
+    conformance = case.dir / f"conformance-{len(case.verdicts)}-{time.monotonic_ns()}"
+    conformance.mkdir()
+    shutil.copy(checker, conformance / "checker")
+    host = {
+        "OCI_CHECK_OUT": "/out/checks.tap",
+        "OCI_HOST_NS": ",".join(f"{k}={v}" for k, v in ocitest.namespace_inodes().items()),
+        "OCI_HOST": f"oom={Path('/proc/self/oom_score_adj').read_text().strip()}",
+        "OCI_HOST_CAPBND": ocitest.status_field("CapBnd"),
+        **(env or {}),
+    }
+
+    def configure(config):
+        config["mounts"].append(ocitest.bind_mount(conformance, "/conformance", readonly=True))
+        config["process"]["env"] += [f"{k}={v}" for k, v in host.items()]
+        if edit:
+            edit(config)
+    bundle = case.bundle(["/conformance/checker", *args], edit=configure, out=True)
+    shutil.copy(bundle / "config.json", conformance / "config.json")
+    os.chmod(bundle / "out", 0o777)  # the process may run as another user
+    container_id = case.create(bundle)
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+    lines = (bundle / "out" / "checks.tap").read_text().splitlines() \
+        if (bundle / "out" / "checks.tap").exists() else []
+    check(lines[-1:] == ["done"], "the checker did not finish", output=lines[-20:])
+    for line in lines[:-1]:
+        match = re.fullmatch(r"(ok|not ok|skip) (\S+) - (.*)", line)
+        check(match is not None, f"checker line not understood: {line!r}")
+        for requirement in (match.group(2), *CHECK_ALIASES.get(match.group(2), ())):
+            case.verdict(requirement, match.group(1), match.group(3))
+    return bundle
+
+
+# Requirements met by the same observation as another one's check.
+CHECK_ALIASES = {
+    "config.process.rlimits.getrlimit": ["config.process.rlimits.type"],
+    "config-linux.namespaces.new": ["config-linux.namespaces.type", "config-linux.namespaces.supported"],
+    "config-linux.namespaces.inherit": ["config-linux.namespaces.type"],
+    "config-linux.seccomp.errnoRet": ["config-linux.seccomp.syscalls.action"],
+}
+
+
+ROOT_CAPS = ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"]  # see capability_not_grantable for the rest
+
+
+@test
+def probe_linux(case):
+    """checker, as root: namespaces, hostname, sysctl, seccomp, devices, masked and readonly paths, mounts, caps"""
+    def edit(config):
+        config["hostname"] = "conformance-host"
+        config["domainname"] = "conformance.example"
+        config["process"]["capabilities"] = {
+            # root's permitted and effective sets after execve are the
+            # bounding set (plus inheritable): give them the same list
+            "bounding": ROOT_CAPS, "effective": ROOT_CAPS, "permitted": ROOT_CAPS,
+            "inheritable": ["CAP_KILL"], "ambient": ["CAP_KILL"]}
+        linux = config["linux"]
+        linux["namespaces"].append({"type": "cgroup"})
+        linux["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.msgmax": "4096"}
+        linux["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+            {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+            {"names": ["sethostname"], "action": "SCMP_ACT_ERRNO"}]}
+        linux["maskedPaths"] = ["/proc/kcore", "/proc/timer_list", "/sys/firmware", "/proc/conformance-none"]
+        linux["readonlyPaths"] = ["/proc/sys", "/proc/sysrq-trigger"]
+        linux["devices"] = [
+            {"path": "/dev/conformance-null", "type": "c", "major": 1, "minor": 3,
+             "fileMode": 0o640, "uid": 1000, "gid": 1000},
+            {"path": "/dev/conformance-fifo", "type": "p"}]
+        linux["rootfsPropagation"] = "private"
+    checker_probe(case, edit)
+
+
+@test
+def probe_process(case):
+    """checker, as uid 1000: args, env, cwd, user, groups, umask, rlimits, caps, noNewPrivileges, oomScoreAdj"""
+    def edit(config):
+        config["process"].update({
+            "user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 1001], "umask": 0o027},
+            "cwd": "/tmp",
+            "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024},
+                        {"type": "RLIMIT_CORE", "soft": 1024, "hard": 2048}],
+            # a non-root process keeps only its ambient capabilities
+            # across execve: ask for what it can have
+            "capabilities": {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                             "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"],
+                             "inheritable": ["CAP_KILL"], "ambient": ["CAP_KILL"]},
+            "noNewPrivileges": True,
+            "oomScoreAdj": 500,
+        })
+        config["process"]["env"].append("CONFORMANCE=with spaces=and equals")
+    checker_probe(case, edit)
+
+
+@test
+def probe_namespaces_inherit(case):
+    """checker: namespaces not listed (net, ipc, uts, user, cgroup, time) are the runtime's"""
+    def edit(config):
+        config["linux"]["namespaces"] = [{"type": "mount"}, {"type": "pid"}]
+        config.pop("hostname", None)
+    checker_probe(case, edit)
+
+
+def namespace_holder(case, kinds):
+    """A process in new namespaces of the given unshare(1) kinds; its pid."""
+    holder = subprocess.Popen(["unshare", *[f"--{k}" for k in kinds], "sleep", "60"])
+    case.cleanups.append(lambda: (holder.kill(), holder.wait()))
+    deadline = time.monotonic() + 5
+    while os.stat(f"/proc/{holder.pid}/ns/net").st_ino == os.stat("/proc/self/ns/net").st_ino:
+        check(time.monotonic() < deadline, "unshare did not make its namespaces")
+        time.sleep(0.01)
+    return holder.pid
+
+
+@test
+def probe_namespace_path(case):
+    """checker: linux.namespaces[].path joins that namespace (net, uts, ipc of another process)"""
+    pid = namespace_holder(case, ["net", "uts", "ipc"])
+    joined = {"network": "net", "uts": "uts", "ipc": "ipc"}
+
+    def edit(config):
+        config["linux"]["namespaces"] = [{"type": "mount"}, {"type": "pid"}] + \
+            [{"type": kind, "path": f"/proc/{pid}/ns/{name}"} for kind, name in joined.items()]
+        config.pop("hostname", None)
+    inodes = ocitest.namespace_inodes(pid)
+    checker_probe(case, edit, env={"OCI_JOIN_NS": ",".join(f"{n}={inodes[n]}" for n in joined.values())})
+
+
+@test
+def probe_user_namespace(case):
+    """checker: a user namespace with uid/gid mappings; the rootfs's owner is not changed"""
+    case.bundles.make(case.dir / "warm-up")  # so that the shared rootfs exists before
+    mapping = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+
+    def edit(config):
+        config["linux"]["namespaces"].append({"type": "user"})
+        config["linux"]["uidMappings"] = mapping
+        config["linux"]["gidMappings"] = mapping
+    before = os.stat(case.bundles.rootfs / "bin" / "busybox")
+    checker_probe(case, edit)
+    after = os.stat(case.bundles.rootfs / "bin" / "busybox")
+    unchanged_owner = (before.st_uid, before.st_gid) == (after.st_uid, after.st_gid)
+    case.verdict("config-linux.user-namespace-mappings.no-chown", "ok" if unchanged_owner else "not ok",
+                 f"rootfs/bin/busybox owner {after.st_uid}:{after.st_gid}, before {before.st_uid}:{before.st_gid}")
+
+
+@test
+def probe_personality(case):
+    """checker: linux.personality LINUX32"""
+    checker_probe(case, lambda config: config["linux"].__setitem__("personality", {"domain": "LINUX32"}))
+
+
+# Mount options ---------------------------------------------------------------
+
+# Each option gets its own mount. Options that set a flag go on a fresh
+# tmpfs; options that clear one go on a bind of a mount that has it
+# ("flagged"); recursive ones on an rbind of a tree with a submount (its
+# submount is checked too); propagation on a bind of a shared tree.
+SET_OPTIONS = ["async", "atime", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime",
+               "loud", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "norelatime",
+               "nostrictatime", "nosuid", "relatime", "ro", "rw", "silent", "strictatime", "suid", "sync",
+               "nosymfollow", "symfollow"]
+# [the opposite, the option]: mount(8) applies them in order, so the option wins
+CLEAR_OPTIONS = [["nosuid", "suid"], ["nodev", "dev"], ["noexec", "exec"], ["noatime", "atime"],
+                 ["nodiratime", "diratime"], ["nosymfollow", "symfollow"], ["ro", "rw"], ["noatime", "strictatime"],
+                 ["sync", "async"], ["lazytime", "nolazytime"], ["noatime", "nostrictatime"]]
+RECURSIVE_SET = ["rro", "rnosuid", "rnoexec", "rnoatime", "rnodiratime", "rrelatime", "rnosymfollow"]
+RECURSIVE_CLEAR = ["rrw", "rsuid", "rdev", "rexec", "ratime", "rdiratime", "rstrictatime", "rnostrictatime",
+                   "rnorelatime", "rsymfollow"]
+PROPAGATION = ["private", "shared", "slave", "unbindable"]
+FLAGS = "nosuid,nodev,noexec,noatime,nodiratime,nosymfollow"
+# Filesystem-specific options of make-bundle.sh's mounts (passed as mount data, no row of their own)
+IGNORED_OPTIONS = ["newinstance"]
+
+
+def mount_fixture(case, name, flags=None):
+    """A shared tmpfs tree <dir>/<name> with a file `marker` and a submount
+    `sub`, both with flags (then read-only). Mounted in the suite's private
+    mount namespace only, and unmounted by the test's cleanup."""
+    if not ocitest.in_private_mount_namespace():
+        raise Skip("needs the suite's private mount namespace for its bind-mount fixtures")
+    top = case.dir / name
+    top.mkdir()
+    case.cleanups.append(lambda: subprocess.run(["umount", "-R", "-l", str(top)], stderr=subprocess.DEVNULL))
+    for directory in (top, top / "sub"):
+        directory.mkdir(exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", name, str(directory)], check=True)
+        (directory / "marker").write_text("fixture\n")
+    if flags:
+        for directory in (top / "sub", top):
+            subprocess.run(["mount", "-o", f"remount,ro,{flags}", str(directory)], check=True)
+    subprocess.run(["mount", "--make-rshared", str(top)], check=True)
+    return top
+
+
+@test
+def probe_mount_options(case):
+    """checker: each Linux mount option on its own mount, and a relative destination"""
+    plain = mount_fixture(case, "plain")
+    flagged = mount_fixture(case, "flagged", FLAGS)
+
+    def mount(destination, options, source=None):
+        if source is None:
+            return {"destination": destination, "type": "tmpfs", "source": "tmpfs", "options": options}
+        return {"destination": destination, "type": "bind", "source": str(source), "options": options}
+
+    groups = {f"config.mounts.option.{o}": [mount(f"/mnt/set-{o}", [o])] for o in SET_OPTIONS}
+    for opposite, o in CLEAR_OPTIONS:
+        groups.setdefault(f"config.mounts.option.{o}", []).append(mount(f"/mnt/clear-{o}", [opposite, o]))
+    groups.update({f"config.mounts.option.{o}": [mount(f"/mnt/rset-{o}", ["rbind", o], plain)] for o in RECURSIVE_SET})
+    groups.update({f"config.mounts.option.{o}": [mount(f"/mnt/rclear-{o}", ["rbind", o], flagged)]
+                   for o in RECURSIVE_CLEAR})
+    groups.update({f"config.mounts.option.{o}": [mount(f"/mnt/prop-{o}", ["bind", o], plain)] for o in PROPAGATION})
+    groups.update({f"config.mounts.option.r{o}": [mount(f"/mnt/rprop-{o}", ["rbind", "r" + o], plain)]
+                   for o in PROPAGATION})
+    groups["config.mounts.option.bind"] = [mount("/mnt/bind", ["bind"], plain)]
+    groups["config.mounts.option.rbind"] = [mount("/mnt/rbind", ["rbind"], plain)]
+    groups["config.mounts.destination-relative"] = [
+        {"destination": "mnt/relative", "type": "tmpfs", "source": "tmpfs"}]
+
+    def probe(mounts):
+        checker_probe(case, lambda config: config["mounts"].extend([mount("/mnt", ["mode=0755"])] + mounts))
+    try:
+        probe([m for group in groups.values() for m in group])
+    except Fail:
+        # Refusing one option must not hide the others: one container per option.
+        for requirement, mounts in groups.items():
+            try:
+                probe(mounts)
+            except Fail as failure:
+                case.verdict(requirement, "not ok", f"{failure}: {failure.details.get('stderr', '')[-300:]}")
+
+
+@test
+def mount_idmap(case):
+    """a bind mount with idmap and uidMappings/gidMappings shows the mapped owner"""
+    plain = mount_fixture(case, "plain")
+    mapping = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle = case.bundle(["sh", "-c", "stat -c %u:%g /mnt/idmap/marker > /out/owner"], out=True, edit=lambda c: c[
+        "mounts"].append({"destination": "/mnt/idmap", "type": "bind", "source": str(plain),
+                          "options": ["bind", "idmap"], "uidMappings": mapping, "gidMappings": mapping}))
+    container_id = case.new_id()
+    created = case.call("create", "--bundle", bundle, container_id)
+    if not created.ok:
+        raise Skip(f"runtime refuses idmapped mounts (a SHOULD): {created.first_stderr_line}")
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+    owner = (bundle / "out" / "owner").read_text().strip() if (bundle / "out" / "owner").exists() else None
+    check(owner == "1000:1000", "the idmapped mount does not show the mapped owner", owner=owner, expected="1000:1000")
+
+
+@test
+def mount_idmap_without_mappings(case):
+    """idmap without uidMappings/gidMappings and without a user namespace errors"""
+    plain = mount_fixture(case, "plain")
+    expect_create_error(case, "an idmap mount without mappings", lambda c: c["mounts"].append(
+        {"destination": "/mnt/idmap", "type": "bind", "source": str(plain), "options": ["bind", "idmap"]}))
+
+
+# Configurations a runtime must refuse or accept --------------------------------
+
+def expect_create_error(case, what, edit):
+    """create with the edited config errors and leaves no container."""
+    bundle = case.bundle(edit=edit)
+    container_id = case.new_id()
+    case.expect_error("create", "--bundle", bundle, container_id, what=f"create with {what}")
+    state = case.state_or_none(container_id)
+    check(state is None, "a container was created anyway", state=state)
+
+
+def expect_create_ok(case, what, edit, args=("true",)):
+    """create and start with the edited config work."""
+    bundle = case.bundle(list(args), edit=edit)
+    container_id = case.new_id()
+    case.expect_ok("create", "--bundle", bundle, container_id, what=f"create with {what}")
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+
+
+@test
+def namespaces_duplicate(case):
+    """two linux.namespaces entries of one type error"""
+    expect_create_error(case, "a duplicated namespace", lambda c: c["linux"]["namespaces"].append({"type": "pid"}))
+
+
+@test
+def namespace_path_wrong_type(case):
+    """a namespace path of another type (a net namespace given as uts) errors"""
+    pid = namespace_holder(case, ["net", "uts"])
+    expect_create_error(case, "a net namespace as uts", lambda c: c["linux"].__setitem__("namespaces", [
+        {"type": "mount"}, {"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+        {"type": "uts", "path": f"/proc/{pid}/ns/net"}]))
+
+
+@test
+def namespace_unknown_type(case):
+    """an unknown namespace type ('pidd') errors"""
+    expect_create_error(case, "namespace type pidd", lambda c: c["linux"]["namespaces"].append({"type": "pidd"}))
+
+
+@test
+def rlimits_duplicate(case):
+    """two rlimits of one type error"""
+    expect_create_error(case, "duplicated rlimits", lambda c: c["process"].__setitem__("rlimits", [
+        {"type": "RLIMIT_NOFILE", "soft": 100, "hard": 100}, {"type": "RLIMIT_NOFILE", "soft": 200, "hard": 200}]))
+
+
+@test
+def rlimit_unknown_type(case):
+    """an rlimit type with no kernel resource (RLIMIT_BERTH) errors"""
+    expect_create_error(case, "rlimit RLIMIT_BERTH", lambda c: c["process"].__setitem__("rlimits", [
+        {"type": "RLIMIT_BERTH", "soft": 1, "hard": 1}]))
+
+
+@test
+def device_path_mismatch(case):
+    """a device whose path holds a regular file errors and leaves the file alone"""
+    # The file is in a bind-mounted test directory, not in the shared rootfs:
+    # a runtime that replaces it must not break the other tests.
+    def edit(config):
+        config["mounts"].append(ocitest.bind_mount(existing.parent, "/existing"))
+        config["linux"]["devices"] = [{"path": "/existing/file", "type": "c", "major": 1, "minor": 3}]
+    existing = case.dir / "existing" / "file"
+    existing.parent.mkdir()
+    existing.write_text("not a device\n")
+    expect_create_error(case, "a device over an existing regular file", edit)
+    check(existing.is_file() and existing.read_text() == "not a device\n",
+          "the runtime replaced the existing file on the host", mode=oct(os.lstat(existing).st_mode))
+
+
+@test
+def root_path_missing(case):
+    """a root.path that does not exist errors"""
+    expect_create_error(case, "a missing root.path", lambda c: c["root"].__setitem__("path", "/nonexistent-rootfs"))
+
+
+@test
+def cwd_relative(case):
+    """a relative process.cwd errors"""
+    expect_create_error(case, "cwd 'tmp'", lambda c: c["process"].__setitem__("cwd", "tmp"))
+
+
+@test
+def hook_path_relative(case):
+    """a hook with a relative path errors"""
+    expect_create_error(case, "hook path 'bin/true'", lambda c: c.__setitem__(
+        "hooks", {"createRuntime": [{"path": "bin/true"}]}))
+
+
+@test
+def seccomp_errno_unsupported(case):
+    """errnoRet on an action without an errno (SCMP_ACT_ALLOW) errors"""
+    expect_create_error(case, "errnoRet on SCMP_ACT_ALLOW", lambda c: c["linux"].__setitem__("seccomp", {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["getpriority"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}]}))
+
+
+@test
+def seccomp_default_errno_unsupported(case):
+    """defaultErrnoRet with defaultAction SCMP_ACT_ALLOW errors"""
+    expect_create_error(case, "defaultErrnoRet on SCMP_ACT_ALLOW", lambda c: c["linux"].__setitem__("seccomp", {
+        "defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1}))
+
+
+@test
+def unknown_properties_ignored(case):
+    """unknown properties (top level, process, linux) are ignored"""
+    def edit(config):
+        config["org.example.conformance"] = {"anything": [1, 2]}
+        config["process"]["conformanceUnknown"] = True
+        config["linux"]["conformanceUnknown"] = "x"
+    expect_create_ok(case, "unknown properties", edit)
+
+
+@test
+def unknown_annotations_ignored(case):
+    """annotations with unknown keys are accepted"""
+    expect_create_ok(case, "unknown annotations", lambda c: c.__setitem__(
+        "annotations", {"org.example.conformance.unknown": "value", "com.example.key": ""}))
+
+
+@test
+def console_size_ignored(case):
+    """consoleSize with terminal false is ignored"""
+    expect_create_ok(case, "consoleSize without a terminal",
+                     lambda c: c["process"].__setitem__("consoleSize", {"height": 24, "width": 80}))
+
+
+@test
+def capability_not_grantable(case):
+    """a capability the runtime itself lacks does not make create fail (SHOULD NOT)"""
+    missing = [name for bit, name in enumerate(CAPABILITY_NAMES)
+               if not int(ocitest.status_field("CapBnd"), 16) >> bit & 1]
+    if not missing:
+        raise Skip("the runtime has every capability: none to ask for that cannot be granted")
+    caps = ["CAP_KILL", missing[0]]
+    expect_create_ok(case, f"{missing[0]}, which the runtime lacks", lambda c: c["process"].__setitem__(
+        "capabilities", {"bounding": caps, "effective": caps, "permitted": caps}))
+
+
+CAPABILITY_NAMES = [
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+    "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+    "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"]
+
+
+@test
+def config_version_min_accepted(case):
+    """a config with ociVersion 1.0.0 is accepted"""
+    expect_create_ok(case, "ociVersion 1.0.0", lambda c: c.__setitem__("ociVersion", "1.0.0"))
+
+
+# Hooks ---------------------------------------------------------------------------
+#
+# Every hook appends "<name> <its mount namespace>" to <log>/order and saves
+# the state it reads on stdin in <log>/<name>.json. The log directory is
+# bind-mounted into the container at its own path, so the file is the same
+# whether a hook runs before or after pivot_root. Hooks of the runtime
+# namespace run a script from a host directory the container does not
+# have; startContainer runs the same script from a directory only the
+# container has: each path resolves only where the spec says it must.
+
+HOOK_SCRIPT = """#!/bin/sh
+name=$1
+echo "$name $(readlink /proc/self/ns/mnt)" >> {log}/order
+cat > {log}/$name.json
+exit ${{2:-0}}
+"""
+HOOK_KINDS = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
+RUNTIME_NAMESPACE_HOOKS = {"prestart", "createRuntime", "poststart", "poststop"}
+
+
+class Hooks:
+    def __init__(self, case, fail=None):
+        self.log = case.dir / "hooks-log"
+        host_only, container_only = case.dir / "hooks-host", case.dir / "hooks-container"
+        for directory in (self.log, host_only, container_only):
+            directory.mkdir()
+        os.chmod(self.log, 0o777)
+        script = HOOK_SCRIPT.format(log=self.log)
+        for directory in (host_only, container_only):
+            (directory / "hook").write_text(script)
+            os.chmod(directory / "hook", 0o755)
+        self.host_hook, self.container_hook, self.container_only = host_only / "hook", "/conformance-hooks/hook", \
+            container_only
+        self.fail = fail
+
+    def entry(self, kind, name=None):
+        path = self.container_hook if kind in ("startContainer",) else \
+            str(self.host_hook) if kind in RUNTIME_NAMESPACE_HOOKS else "/bin/sh"
+        args = ["hook", name or kind] if path != "/bin/sh" else ["sh", str(self.host_hook), name or kind]
+        if kind == self.fail:
+            args.append("1")
+        return {"path": path, "args": args}
+
+    def configure(self, config):
+        config["hooks"] = {kind: [self.entry(kind)] for kind in HOOK_KINDS}
+        config["hooks"]["createRuntime"].append(self.entry("createRuntime", "createRuntime-2"))
+        config["hooks"]["poststop"].append(self.entry("poststop", "poststop-2"))
+        config["mounts"].append(ocitest.bind_mount(self.log, str(self.log)))
+        config["mounts"].append(ocitest.bind_mount(self.container_only, "/conformance-hooks", readonly=True))
+
+    def order(self):
+        path = self.log / "order"
+        return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
+
+    def names(self):
+        return [entry[0] for entry in self.order()]
+
+    def namespace(self, name):
+        return dict((entry[0], entry[1] if len(entry) > 1 else "") for entry in self.order()).get(name)
+
+    def state(self, name):
+        try:
+            return json.loads((self.log / f"{name}.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+
+@test
+def hooks_lifecycle(case):
+    """hooks run in order, in the right namespace, at the right step, with the state on stdin"""
+    hooks = Hooks(case)
+    bundle = case.bundle(["sh", "-c", f"echo process >> {hooks.log}/order; sleep 30"], edit=hooks.configure)
+    container_id = case.create(bundle)
+    host_mnt = os.readlink("/proc/self/ns/mnt")
+    state = case.state(container_id)
+    container_mnt = os.readlink(f"/proc/{state['pid']}/ns/mnt")
+    at_create = hooks.names()
+
+    def verdict(requirement, condition, message):
+        case.verdict(requirement, "ok" if condition else "not ok", f"{message}; hooks so far: {hooks.names()}")
+
+    def ran_in(name, namespace_link, where):
+        seen = hooks.namespace(name)
+        return seen == namespace_link, f"{name} ran in mount namespace {seen} ({where} is {namespace_link})"
+
+    verdict("runtime.lifecycle.prestart", "prestart" in at_create, "prestart ran during create")
+    verdict("runtime.lifecycle.createRuntime", "createRuntime" in at_create, "createRuntime ran during create")
+    verdict("runtime.lifecycle.createContainer", "createContainer" in at_create, "createContainer ran during create")
+    verdict("config.hooks.prestart.before-createRuntime",
+            at_create[:2] == ["prestart", "createRuntime"], "prestart ran before createRuntime")
+    verdict("config.hooks.createContainer.after-createRuntime",
+            at_create[:4] == ["prestart", "createRuntime", "createRuntime-2", "createContainer"],
+            "createContainer ran after the createRuntime hooks")
+    verdict("config.hooks.createRuntime.create-step", "createRuntime" in at_create and "process" not in at_create,
+            "createRuntime ran during create, before the process")
+    verdict("config.hooks.createContainer.create-step", "createContainer" in at_create and "process" not in at_create,
+            "createContainer ran during create, before the process")
+    verdict("config.hooks.order", at_create[1:3] == ["createRuntime", "createRuntime-2"],
+            "two createRuntime hooks ran in the listed order")
+    verdict("config.hooks.create-step", at_create == ["prestart", "createRuntime", "createRuntime-2", "createContainer"],
+            "create ran exactly prestart, createRuntime, createContainer and not the process")
+    for name, requirement in (("prestart", "config.hooks.prestart.namespace"),
+                              ("createRuntime", "config.hooks.createRuntime.namespace")):
+        verdict(requirement, *ran_in(name, host_mnt, "the runtime's"))
+    verdict("config.hooks.createContainer.namespace", *ran_in("createContainer", container_mnt, "the container's"))
+
+    case.expect_ok("start", container_id)
+    after_start = hooks.names()
+    verdict("runtime.lifecycle.startContainer", "startContainer" in after_start, "startContainer ran during start")
+    verdict("config.hooks.startContainer.namespace", *ran_in("startContainer", container_mnt, "the container's"))
+    verdict("config.hooks.startContainer.path", "startContainer" in after_start,
+            f"startContainer's path {hooks.container_hook} exists only in the container and it ran")
+    verdict("runtime.lifecycle.poststart", "poststart" in after_start, "poststart ran before start returned")
+    verdict("config.hooks.poststart.step", "poststart" in after_start and "poststart" not in at_create,
+            "poststart ran during start (not create), before start returned")
+    verdict("config.hooks.poststart.namespace", *ran_in("poststart", host_mnt, "the runtime's"))
+    deadline = time.monotonic() + 5
+    while "process" not in hooks.names() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    names = hooks.names()
+    verdict("config.hooks.startContainer.before-process", "startContainer" in names and "process" in names and
+            names.index("startContainer") < names.index("process"), "startContainer ran before the process")
+
+    case.expect_ok("kill", container_id, "KILL")
+    case.wait_for(container_id, "stopped")
+    verdict("runtime.lifecycle.poststop", "poststop" not in hooks.names(), "poststop did not run before delete")
+    case.expect_ok("delete", container_id)
+    names = hooks.names()
+    verdict("runtime.lifecycle.poststop", "poststop" in names and "poststop-2" in names,
+            "both poststop hooks ran before delete returned")
+    verdict("config.hooks.poststop.namespace", *ran_in("poststop", host_mnt, "the runtime's"))
+    verdict("config.hooks.poststop.step", "poststop" in names, "poststop ran during delete, before it returned")
+    for kind in HOOK_KINDS:
+        verdict("config.hooks.path", kind in names, f"{kind} ran from its path")
+        if kind in RUNTIME_NAMESPACE_HOOKS:
+            verdict(f"config.hooks.{kind}.path", kind in names,
+                    f"{kind} ran from {hooks.host_hook}, which only the runtime namespace has")
+
+    for name in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"):
+        seen = hooks.state(name)
+        good = isinstance(seen, dict) and seen.get("id") == container_id and \
+            seen.get("bundle") == str(bundle.resolve()) and isinstance(seen.get("ociVersion"), str) and \
+            isinstance(seen.get("status"), str) and (name == "poststop" or isinstance(seen.get("pid"), int))
+        case.verdict("config.hooks.state-stdin", "ok" if good else "not ok",
+                     f"{name} read the state on stdin: {json.dumps(seen)[:300]}")
+
+
+def hook_failure(case, kind):
+    """A failing <kind> hook: the operation errors and the container is stopped or gone."""
+    hooks = Hooks(case, fail=kind)
+    bundle = case.bundle(edit=hooks.configure)
+    container_id = case.new_id()
+    creating = kind in ("prestart", "createRuntime", "createContainer")
+    if creating:
+        case.expect_error("create", "--bundle", bundle, container_id, what=f"create with a failing {kind} hook")
+    else:
+        case.create(bundle, container_id)
+        pid = case.state(container_id)["pid"]
+        case.expect_error("start", container_id, what=f"start with a failing {kind} hook")
+        check(ocitest.wait_exit(pid, timeout=5), f"the container process {pid} still runs after the {kind} hook failed")
+    state = case.state_or_none(container_id)
+    check(state is None or state.get("status") == "stopped", f"the container was not stopped after {kind} failed",
+          state=state, hooks=hooks.names())
+
+
+@test
+def hook_prestart_fails(case):
+    """a failing prestart hook makes create error and stops the container"""
+    hook_failure(case, "prestart")
+
+
+@test
+def hook_createRuntime_fails(case):
+    """a failing createRuntime hook makes create error and stops the container"""
+    hook_failure(case, "createRuntime")
+
+
+@test
+def hook_createContainer_fails(case):
+    """a failing createContainer hook makes create error and stops the container"""
+    hook_failure(case, "createContainer")
+
+
+@test
+def hook_startContainer_fails(case):
+    """a failing startContainer hook makes start error and stops the container"""
+    hook_failure(case, "startContainer")
+
+
+@test
+def hook_poststart_fails(case):
+    """a failing poststart hook makes start error and stops the container"""
+    hook_failure(case, "poststart")
+
+
+@test
+def hook_poststop_fails(case):
+    """a failing poststop hook: delete succeeds and the next poststop hook still runs"""
+    hooks = Hooks(case, fail="poststop")
+    container_id = case.create(case.bundle(["true"], edit=hooks.configure))
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+    case.expect_ok("delete", container_id, what="delete with a failing poststop hook")
+    check("poststop-2" in hooks.names(), "the second poststop hook did not run", hooks=hooks.names())
+    check(case.state_or_none(container_id) is None, "the container is still there after delete")
+
+
+# Cgroups -------------------------------------------------------------------------
+
+@test
+def cgroups_path(case):
+    """cgroupsPath: the process is in that cgroup, and again for a second container with the same value"""
+    path = f"/berth-conformance/{case.new_id()}"
+    case.cleanups.append(lambda: ocitest.remove_cgroup_tree("/berth-conformance"))
+    places = []
+    for attempt in range(2):
+        bundle = case.bundle(edit=lambda c: c["linux"].__setitem__("cgroupsPath", path))
+        container_id = case.new_id()
+        created = case.call("create", "--bundle", bundle, container_id)
+        if not created.ok and "cgroup" in created.stderr.lower() and attempt == 0:
+            raise Skip(f"runtime cannot use this host's cgroups: {created.first_stderr_line}")
+        if not created.ok:
+            raise Fail("create with cgroupsPath failed", created)
+        pid = case.state(container_id)["pid"]
+        dirs = sorted(d for d in ocitest.process_cgroup_dirs(pid) if d.rstrip("/").endswith(path))
+        check(dirs, f"the process is in no cgroup ending in {path}", cgroups=ocitest.process_cgroup_dirs(pid))
+        places.append(dirs)
+        case.expect_ok("delete", "--force", container_id)
+    check(places[0] == places[1], "the same cgroupsPath gave different cgroups", places=places)
+
+
 # Features ------------------------------------------------------------------
 
 def features(case):
@@ -696,17 +1371,34 @@ def features_annotations(case):
 # --------------------------------------------------------------------------
 # The runner
 
+COLUMNS = ["id", "file", "section", "level", "sentence", "tests", "untested"]
+
+
 def load_requirements():
+    """The rows of requirements.tsv, checked against the tests: every row
+    names its tests or says why it has none, every test covers a row, ids
+    are unique. A test may cover several rows (it records a verdict per
+    requirement id, see Case.verdict)."""
     with open(HERE / "requirements.tsv") as f:
         header = f.readline().rstrip("\n").split("\t")
+        if header != COLUMNS:
+            sys.exit(f"requirements.tsv: columns are {header}, expected {COLUMNS}")
         rows = [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
-    listed = [name for row in rows for name in row["tests"].split(",") if name]
-    unknown = sorted(set(listed) - set(TESTS))
-    unlisted = sorted(set(TESTS) - set(listed))
-    duplicated = sorted({name for name in listed if listed.count(name) > 1})
-    if unknown or unlisted or duplicated:
-        sys.exit(f"requirements.tsv and run.py disagree: unknown tests {unknown}, "
-                 f"tests without a requirement {unlisted}, tests listed twice {duplicated}")
+    problems = []
+    ids = [row["id"] for row in rows]
+    problems += [f"id {i} twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    for row in rows:
+        if len([v for v in row.values() if v is not None]) != len(COLUMNS):
+            problems.append(f"{row['id']}: not {len(COLUMNS)} columns")
+        elif not row["tests"] and not row["untested"]:
+            problems.append(f"{row['id']}: neither a test nor the reason it has none")
+        elif row["tests"] and row["untested"]:
+            problems.append(f"{row['id']}: both tests and a reason for having none")
+    listed = {name for row in rows for name in row["tests"].split(",") if name}
+    problems += [f"unknown test {name}" for name in sorted(listed - set(TESTS))]
+    problems += [f"test {name} covers no requirement" for name in sorted(set(TESTS) - listed)]
+    if problems:
+        sys.exit("requirements.tsv and run.py disagree:\n  " + "\n  ".join(problems))
     return rows
 
 
@@ -723,43 +1415,80 @@ def on_alarm(signum, frame):
     raise TestTimeout()
 
 
+@dataclass
+class Outcome:
+    status: str                 # "ok", "not ok" or "skip"
+    detail: object = None       # the skip reason, or a dict for a failure
+    verdicts: dict = None       # Case.verdicts
+
+
 def run_one(runtime_path, name, workdir, bundles):
-    """(status, detail): status is ok, not ok or skip."""
     case = Case(runtime_path, name, workdir, bundles)
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(TEST_SECONDS)
     try:
         TESTS[name](case)
-        return "ok", None
+        return Outcome("ok", None, case.verdicts)
     except Skip as skip:
-        return "skip", str(skip)
+        return Outcome("skip", str(skip), case.verdicts)
     except Fail as failure:
-        return "not ok", dict(message=str(failure), **failure.details)
+        return Outcome("not ok", dict(message=str(failure), **failure.details), case.verdicts)
     except TestTimeout:
-        return "not ok", {"message": f"test did not finish within {TEST_SECONDS} s"}
+        return Outcome("not ok", {"message": f"test did not finish within {TEST_SECONDS} s"}, case.verdicts)
     except Exception as error:
-        return "not ok", {"message": f"test error: {error!r}", "traceback": traceback.format_exc()}
+        return Outcome("not ok", {"message": f"test error: {error!r}", "traceback": traceback.format_exc()},
+                       case.verdicts)
     finally:
         signal.alarm(0)
         case.cleanup()
 
 
+def row_outcome(requirement, outcome):
+    """What one test says about one requirement: its verdicts for that id
+    when it recorded any, else the test's own result."""
+    verdicts = outcome.verdicts or {}
+    # A requirement the test has no verdict of its own for (an umbrella
+    # such as "the environment is created according to config.json") is
+    # met when every check the test made passed.
+    mine = verdicts.get(requirement) or [v for vs in verdicts.values() for v in vs]
+    if not mine:
+        return Outcome(outcome.status, outcome.detail), ""
+    failed = [message for status, message in mine if status == "not ok"]
+    skipped = [message for status, message in mine if status == "skip"]
+    note = f" [{len(mine)} check{'s' if len(mine) > 1 else ''}]"
+    if failed:
+        return Outcome("not ok", {"message": f"{len(failed)} of {len(mine)} checks failed", "failed": failed}), note
+    if len(skipped) == len(mine):
+        return Outcome("skip", skipped[0]), note
+    return Outcome("ok"), note
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runtime", required=True, help="path of the runtime binary under test")
+    parser.add_argument("--runtime", help="path of the runtime binary under test")
     parser.add_argument("--only", help="comma-separated test names to run")
     parser.add_argument("--host-cgroups", action="store_true",
                         help="do not hide a hybrid host's cgroup2 tree (crun 1.8 refuses such hosts)")
+    parser.add_argument("--report", help="also write a Markdown table requirement × result to this file")
+    parser.add_argument("--json", help="also write the results as JSON to this file (for --compare)")
+    parser.add_argument("--compare", nargs="+", metavar="NAME=PATH",
+                        help="run the suite against each runtime and write results/comparison.md")
+    parser.add_argument("--readme", action="store_true",
+                        help="with --compare: also put the comparison table into README.md")
     options = parser.parse_args()
+    if options.compare:
+        return report.compare(options.compare, HERE, update_readme=options.readme)
+    if not options.runtime:
+        parser.error("--runtime (or --compare) is required")
     runtime_path = os.path.abspath(options.runtime)
     if not os.access(runtime_path, os.X_OK):
         sys.exit(f"{options.runtime}: not an executable")
 
-    view = ocitest.ensure_v1_only_view(enabled=not options.host_cgroups)
+    requirements = load_requirements()
+    view = ocitest.ensure_v1_only_view(enabled=not options.host_cgroups, private=True)
     ocitest.raise_on_sigterm()
     ocitest.become_subreaper()
 
-    requirements = load_requirements()
     only = set(options.only.split(",")) if options.only else None
     plan = [(row, name) for row in requirements for name in row["tests"].split(",")
             if name and (only is None or name in only)]
@@ -767,25 +1496,41 @@ def main():
     print("TAP version 13")
     print(f"1..{len(plan)}")
     version = ocitest.spawn([runtime_path, "--version"]).stdout.splitlines()
-    print(f"# runtime: {runtime_path} ({version[0] if version else '?'})")
+    version = version[0] if version else "?"
+    print(f"# runtime: {runtime_path} ({version})")
     print(f"# {view}")
     if os.geteuid() != 0:
         print("# not root: tests that create containers will fail")
 
     counts = {"ok": 0, "not ok": 0, "skip": 0}
+    results = []   # (row, test, status, detail) for the reports
+    outcomes = {}  # test name -> Outcome: a test covering several rows runs once
+    first_report = {}  # test name -> the TAP number where its failure is shown in full
     workdir = tempfile.mkdtemp(prefix="berth-conformance-")
+    os.chmod(workdir, 0o755)
     bundles = ocitest.BundleFactory(workdir)
+    started = time.monotonic()
     try:
         for number, (row, name) in enumerate(plan, 1):
-            status, detail = run_one(runtime_path, name, workdir, bundles)
-            counts[status] += 1
-            text = f"{row['id']} - {TESTS[name].__doc__.strip()}"
-            if status == "skip":
-                print(f"ok {number} - {text} # SKIP {detail}")
+            if name not in outcomes:
+                outcomes[name] = run_one(runtime_path, name, workdir, bundles)
+            outcome, note = row_outcome(row["id"], outcomes[name])
+            if outcome.status == "not ok" and not outcomes[name].verdicts:
+                # one failure of a test covering several rows is shown once
+                if name in first_report:
+                    outcome.detail = {"message": f"{outcome.detail.get('message')} (see test {first_report[name]})"}
+                first_report.setdefault(name, number)
+            counts[outcome.status] += 1
+            results.append((row, name, outcome.status, outcome.detail))
+            text = f"{row['id']} - {TESTS[name].__doc__.strip()}{note}"
+            if row["level"] not in ("MUST", "MUST NOT", "REQUIRED"):
+                text += f" ({row['level']})"
+            if outcome.status == "skip":
+                print(f"ok {number} - {text} # SKIP {outcome.detail}")
             else:
-                print(f"{status} {number} - {text}")
-                if detail:
-                    print(yaml_block(detail))
+                print(f"{outcome.status} {number} - {text}")
+                if outcome.detail:
+                    print(yaml_block(outcome.detail))
             sys.stdout.flush()
     except KeyboardInterrupt:
         print("Bail out! interrupted")
@@ -793,10 +1538,23 @@ def main():
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    untested = [row["id"] for row in requirements if not row["tests"]]
+    known = {row["id"] for row in requirements}
+    strays = sorted({i for o in outcomes.values() for i in (o.verdicts or {}) if i not in known}
+                    - {f"config.mounts.option.{o}" for o in IGNORED_OPTIONS})
+    if strays:
+        print(f"# checks of requirements not in requirements.tsv: {', '.join(strays)}")
+    untested = [row for row in requirements if not row["tests"]]
     if untested and only is None:
-        print(f"# {len(untested)} requirements have no test yet: {', '.join(untested)}")
+        print(f"# {len(untested)} of {len(requirements)} requirements have no test; requirements.tsv says why "
+              f"(column `untested`)")
+    print(f"# {time.monotonic() - started:.1f} s")
     print(f"{counts['ok']} passed, {counts['not ok']} failed, {counts['skip']} skipped")
+    run = report.Run(runtime=runtime_path, version=version, view=view, counts=counts, results=results,
+                     requirements=requirements)
+    if options.report:
+        Path(options.report).write_text(report.markdown(run))
+    if options.json:
+        Path(options.json).write_text(report.to_json(run))
     return 1 if counts["not ok"] else 0
 
 

@@ -28,6 +28,16 @@ public enum ProcFS {
         return line[line.index(after: closing)...].split(separator: " ").first?.first
     }
 
+    /// The calling process's capability bounding set (CapBnd): what it can
+    /// ever give a child. All bits when it cannot be read.
+    public static func boundingCapabilities() -> UInt64 {
+        guard let bytes = try? FileSystem.readFile("/proc/self/status") else { return .max }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapBnd:") {
+            return UInt64(line.dropFirst(7).trimmingCharacters(), radix: 16) ?? .max
+        }
+        return .max
+    }
+
     /// The highest capability number this kernel knows.
     public static func lastCapability() -> Int {
         guard let bytes = try? FileSystem.readFile("/proc/sys/kernel/cap_last_cap"),
@@ -35,6 +45,10 @@ public enum ProcFS {
         else { return 40 }
         return value
     }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String { String(self).trimmingWhitespace() }
 }
 
 extension String {

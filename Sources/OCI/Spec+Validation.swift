@@ -230,9 +230,9 @@ struct SpecValidator {
     private mutating func validateMounts() {
         for (index, mount) in (spec.mounts ?? []).enumerated() {
             let path = JSONPath.element("mounts", index)
-            // config.md still allows relative destinations "for compatibility"
-            // but deprecates them; resolving them is a guess berth won't make.
-            checkAbsolute(mount.destination, at: path + ".destination")
+            // config.md: a relative destination, deprecated but allowed for
+            // compatibility, MUST be read as relative to "/" (LaunchPlan does).
+            check(!mount.destination.isEmpty, path + ".destination", "must not be empty")
             validateIDMappings(mount.uidMappings, at: path + ".uidMappings")
             validateIDMappings(mount.gidMappings, at: path + ".gidMappings")
             let hasMappings = mount.uidMappings != nil && mount.gidMappings != nil

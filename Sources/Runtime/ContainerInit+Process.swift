@@ -155,11 +155,12 @@ extension ContainerInit {
         try setAffinity(process.tuning.finalAffinity, "final")
 
         // Only stdio and the --preserve-fds descriptors reach the process.
-        // Kept until execve, and closed by it: the exec helper and the seccomp
-        // agent's socket (until the notify fd is sent); both close-on-exec.
+        // Kept until execve, and closed by it (all close-on-exec): the exec
+        // helper, the start-error file, the seccomp agent's socket (until
+        // the notify fd is sent).
         let firstClosed = 3 + Int32(plan.options.preserveFds)
         for fd in 3..<firstClosed { _ = fcntl(fd, F_SETFD, 0) }
-        var kept = [connections.execHelper?.rawValue]
+        var kept = [connections.execHelper?.rawValue, startError.rawValue >= 0 ? startError.rawValue : nil]
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
         Self.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
         if process.noNewPrivileges {

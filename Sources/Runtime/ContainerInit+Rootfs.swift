@@ -90,20 +90,35 @@ extension ContainerInit {
     func createDevices(root: FileDescriptor) throws(RuntimeError) {
         let inUserNamespace = plan.newNamespaces.contains(.user)
         for device in plan.devices {
-            try attempt("create device \(device.path)") { () throws(Errno) in
-                if inUserNamespace {
+            let matchesExisting = try attempt("create device \(device.path)") { () throws(Errno) -> Bool? in
+                let (parent, name) = try RootedPath.openParent(of: device.path, in: root)
+                defer { parent.close() }
+                let number = Self.deviceNumber(major: device.major, minor: device.minor)
+                var existing = stat()
+                if fstatat(parent.rawValue, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
+                    // Never replaced: it may be a file of the image, or of the
+                    // host through a bind mount (config-linux.md: an error).
+                    guard (existing.st_mode & S_IFMT) == (device.mode & S_IFMT), existing.st_rdev == number else {
+                        return false
+                    }
+                } else if errno != ENOENT {
+                    throw Errno.current
+                } else if inUserNamespace {
+                    // mknod is not allowed there: the host's node is bound.
                     let target = try RootedPath.open(device.path, in: root, create: .file)
                     defer { target.close() }
                     try system.mount(source: device.path, target: RootedPath.procPath(of: target), type: nil,
                                      flags: UInt(MS_BIND), data: nil)
-                    return
+                    return true
+                } else {
+                    _ = try retryingInterrupts { mknodat(parent.rawValue, name, device.mode, number) }
                 }
-                let (parent, name) = try RootedPath.openParent(of: device.path, in: root)
-                defer { parent.close() }
-                if unlinkat(parent.rawValue, name, 0) != 0 && errno != ENOENT { throw Errno.current }
-                let number = Self.deviceNumber(major: device.major, minor: device.minor)
-                _ = try retryingInterrupts { mknodat(parent.rawValue, name, device.mode, number) }
                 _ = try retryingInterrupts { fchownat(parent.rawValue, name, device.uid, device.gid, AT_SYMLINK_NOFOLLOW) }
+                _ = try retryingInterrupts { fchmodat(parent.rawValue, name, device.mode & 0o7777, 0) }
+                return true
+            }
+            if matchesExisting == false {
+                throw RuntimeError(.invalidConfig, "create device \(device.path): a different file is already there")
             }
         }
         guard !plan.devices.isEmpty else { return }
@@ -139,11 +154,14 @@ extension ContainerInit {
                 try system.changeRoot(".")
             }
         } else {
-            // pivot_root(".", ".") stacks the old root under the new one;
-            // made a slave first so unmounting it cannot reach the host.
+            // pivot_root(".", ".") stacks the old root on top of the new one,
+            // and umount2 of "." detaches the topmost mount there: the old
+            // root. Its unmount cannot reach the host: the whole tree was made
+            // a slave (or private) in prepareRootfs. (A mount(2) on "." here
+            // would instead reach the new root, and an MS_REC|MS_SLAVE would
+            // undo the container's own shared mounts.)
             try attempt("pivot_root into \(plan.rootfs)") { () throws(Errno) in
                 try system.pivotRoot(newRoot: ".", putOld: ".")
-                try system.mount(source: nil, target: ".", type: nil, flags: UInt(MS_SLAVE) | UInt(MS_REC), data: nil)
                 try system.unmount(".", flags: Int32(MNT_DETACH))
             }
         }

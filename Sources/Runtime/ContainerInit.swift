@@ -14,6 +14,8 @@ struct ContainerInit {
     /// exec.fifo, opened read-write by berth before clone: reading it blocks
     /// until `berth start` writes a byte.
     let execFifo: FileDescriptor
+    /// The state directory's start-error file (see StateStore).
+    var startError = FileDescriptor(rawValue: -1)
     /// Console socket and seccomp agent, connected by berth.
     var connections: InheritedDescriptors = .none
     let system: any SystemCalls
@@ -41,6 +43,7 @@ struct ContainerInit {
             try execute(prepared)
         } catch {
             FileDescriptorWriter.standardError("berth: \(error.summary)\n")
+            try? startError.writeAll(Array(error.summary.utf8))
             _exit(127)
         }
     }

@@ -21,9 +21,9 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     /// Absolute path of the container's cgroup, when one was made.
     public var cgroupPath: String?
-    /// The hooks `start` and `delete` still run (poststart, poststop),
-    /// kept from create: later changes to config.json must not affect the
-    /// container (runtime.md, create).
+    /// The hooks of `start` and `delete` (startContainer, which `start`
+    /// waits for, poststart, poststop), kept from create: later changes to
+    /// config.json must not affect the container (runtime.md, create).
     public var hooks: Hooks?
     /// What berth made in resctrl for the container.
     public var intelRdt: IntelRdtPlacement?

@@ -105,8 +105,9 @@ extension LaunchPlan {
             devices.append(planned)
         }
 
+        var warnings: [String] = []
         let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
-                                         relaysTerminal: options.relaysTerminal, problems: &problems)
+                                         relaysTerminal: options.relaysTerminal, problems: &problems, warnings: &warnings)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
                                details: problems.map(\.description))
@@ -124,7 +125,8 @@ extension LaunchPlan {
             seccomp: seccomp, seccompListener: linux.seccomp?.listenerPath.map {
                 SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata)
             },
-            networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options)
+            networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options,
+            warnings: warnings)
     }
 
     /// The filter compiled in berth, where its problems get their paths.
@@ -143,15 +145,27 @@ extension LaunchPlan {
 
     /// The process part of a plan, for the container's init and for `exec`.
     static func planProcess(_ process: Process, tuning: ProcessTuning, consoleSocket: String?,
-                            relaysTerminal: Bool, problems: inout [ConfigProblem]) -> PlannedProcess {
+                            relaysTerminal: Bool, problems: inout [ConfigProblem], warnings: inout [String],
+                            grantable: UInt64 = ProcFS.boundingCapabilities()) -> PlannedProcess {
         var capabilities = CapabilitySets()
         if let sets = process.capabilities {
+            // config.md: capabilities that cannot be granted (berth itself
+            // lacks them) are logged as warnings, and do not fail create.
+            var refused = Set<String>()
             func mask(_ names: [String]?) -> UInt64 {
-                (names ?? []).compactMap(Capability.number(of:)).reduce(0) { $0 | (1 << UInt64($1)) }
+                (names ?? []).reduce(0) { bits, name in
+                    guard let number = Capability.number(of: name) else { return bits }
+                    guard grantable & (1 << UInt64(number)) != 0 else {
+                        refused.insert(name)
+                        return bits
+                    }
+                    return bits | (1 << UInt64(number))
+                }
             }
             capabilities = CapabilitySets(bounding: mask(sets.bounding), effective: mask(sets.effective),
                                           permitted: mask(sets.permitted), inheritable: mask(sets.inheritable),
                                           ambient: mask(sets.ambient))
+            warnings += refused.sorted().map { "capability \($0) cannot be granted: berth does not hold it; left out" }
         }
         let rlimits = (process.rlimits ?? []).compactMap { limit in
             Rlimit.resource(of: limit.type).map { (resource: $0, soft: limit.soft, hard: limit.hard) }

@@ -15,7 +15,8 @@ public struct PlannedCgroup: Sendable {
 
 extension LaunchPlan {
     /// nil when the host has no cgroup v2 hierarchy and the config asks for
-    /// no limits: the container then runs without a cgroup of its own.
+    /// neither limits nor a cgroupsPath: the container then runs without a
+    /// cgroup of its own.
     static func planCgroup(id: String, linux: Linux, mount: CgroupMount?,
                            problems: inout [ConfigProblem]) -> PlannedCgroup? {
         let (settings, translationProblems) = linux.resources.map(CgroupSettings.translate) ?? ([], [])
@@ -26,6 +27,10 @@ extension LaunchPlan {
         guard let mount else {
             if !settings.isEmpty || !devices.isEmpty {
                 problems.append(ConfigProblem(path: "linux.resources", message: "this host has no cgroup v2 hierarchy"))
+            }
+            if !(linux.cgroupsPath ?? "").isEmpty {
+                problems.append(ConfigProblem(path: "linux.cgroupsPath",
+                    message: "this host has no cgroup v2 hierarchy (berth manages cgroup v2 only)"))
             }
             return nil
         }

@@ -19,9 +19,10 @@ extension LaunchPlan {
             return theirs != nil && theirs != Runtime.namespaceIdentity(of: getpid(), kind.procName)
         }
         let tuning = planTuning(processSpec, namespaces: Set(namespaces), problems: &problems)
+        var warnings: [String] = []
         let planned = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
                                   relaysTerminal: options.tty && options.consoleSocket == nil && !options.detach,
-                                  problems: &problems)
+                                  problems: &problems, warnings: &warnings)
         let linux = spec.linux ?? Linux()
         let seccomp = planSeccomp(linux, problems: &problems)
         if !problems.isEmpty {
@@ -38,6 +39,7 @@ extension LaunchPlan {
             seccompListener: linux.seccomp?.listenerPath.map { SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata) },
             networkDevices: [], cgroup: nil, hooks: Hooks(),
             options: CreateOptions(bundle: record.bundle, pidFile: options.pidFile, consoleSocket: options.consoleSocket,
-                                   preserveFds: options.preserveFds, noNewKeyring: true))
+                                   preserveFds: options.preserveFds, noNewKeyring: true),
+            warnings: warnings)
     }
 }

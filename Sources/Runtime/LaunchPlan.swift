@@ -43,6 +43,8 @@ public struct LaunchPlan: Sendable {
     public var cgroup: PlannedCgroup?
     public var hooks: Hooks
     public var options: CreateOptions
+    /// What berth leaves out and says so (config.md asks for warnings).
+    public var warnings: [String] = []
 
     /// The namespaces clone creates. A new time namespace is not among them:
     /// berth makes it before the clone (see TimeNamespaceSwitch).

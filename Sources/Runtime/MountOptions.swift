@@ -25,6 +25,7 @@ public struct MountOptions: Equatable, Sendable {
     static let attrReadOnly: UInt64 = 0x1, attrNoSuid: UInt64 = 0x2, attrNoDev: UInt64 = 0x4
     static let attrNoExec: UInt64 = 0x8, attrAtimeMask: UInt64 = 0x70, attrRelatime: UInt64 = 0x0
     static let attrNoAtime: UInt64 = 0x10, attrStrictAtime: UInt64 = 0x20, attrNoDiratime: UInt64 = 0x80
+    static let attrNoSymfollow: UInt64 = 0x0020_0000
 
     /// Flags that set (`true`) or clear (`false`) a mount(2) flag.
     static let flagOptions: [String: (set: Bool, flag: UInt)] = [
@@ -42,7 +43,16 @@ public struct MountOptions: Equatable, Sendable {
         "strictatime": (true, UInt(MS_STRICTATIME)), "nostrictatime": (false, UInt(MS_STRICTATIME)),
         "lazytime": (true, UInt(MS_LAZYTIME)), "nolazytime": (false, UInt(MS_LAZYTIME)),
         "bind": (true, UInt(MS_BIND)), "rbind": (true, UInt(MS_BIND) | UInt(MS_REC)),
+        "iversion": (true, UInt(MS_I_VERSION)), "noiversion": (false, UInt(MS_I_VERSION)),
+        "silent": (true, UInt(MS_SILENT)), "loud": (false, UInt(MS_SILENT)),
+        "nosymfollow": (true, msNoSymfollow), "symfollow": (false, msNoSymfollow),
+        // mount(8)'s "rw, suid, dev, exec, auto, nouser, async": the flags
+        // berth starts from anyway.
+        "defaults": (false, 0),
     ]
+
+    /// MS_NOSYMFOLLOW (Linux 5.10), which Glibc's module does not export.
+    static let msNoSymfollow: UInt = 256
 
     static let propagationOptions: [String: UInt] = [
         "private": UInt(MS_PRIVATE), "rprivate": UInt(MS_PRIVATE) | UInt(MS_REC),
@@ -61,6 +71,7 @@ public struct MountOptions: Equatable, Sendable {
         "rrelatime": (attrRelatime, attrAtimeMask), "rnorelatime": (0, 0),
         "ratime": (attrRelatime, attrAtimeMask), "rnoatime": (attrNoAtime, attrAtimeMask),
         "rstrictatime": (attrStrictAtime, attrAtimeMask), "rnostrictatime": (0, 0),
+        "rnosymfollow": (attrNoSymfollow, 0), "rsymfollow": (0, attrNoSymfollow),
     ]
 
     /// Options berth knows but does not implement yet: refused by name.

@@ -29,6 +29,7 @@ extension Runtime {
             options.relaysTerminal = true
         }
         let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        plan.warnings.forEach(log.warning)
         for name in plan.seccomp?.skippedSyscalls ?? [] {
             log.debug("seccomp: skipping unknown system call \"\(name)\"")
         }
@@ -108,6 +109,12 @@ extension Runtime {
             return try FileDescriptor.open(fifoPath, O_RDWR)
         }
         defer { execFifo.close() }
+        // Opened by berth: the init, by then perhaps an unprivileged user,
+        // keeps only this descriptor to it.
+        let startError = try attempt("create \(store.startError(of: plan.id))") { () throws(Errno) in
+            try FileDescriptor.open(store.startError(of: plan.id), O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        }
+        defer { startError.close() }
         let sockets = try attempt("create the init's socket pair") { () throws(Errno) in try SyncSocket.pair() }
         defer { sockets.parent.close() }
 
@@ -140,8 +147,8 @@ extension Runtime {
             // container's lock (an flock on the open file) held until exec.
             sockets.parent.close()
             lock.unlock()
-            ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, connections: connections,
-                          system: LiveSystemCalls()).run()
+            ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, startError: startError,
+                          connections: connections, system: LiveSystemCalls()).run()
         }
         if pid < 0 { throw .system("clone the container's init", .current) }
         initPid = pid
@@ -164,7 +171,8 @@ extension Runtime {
             // namespace its own /proc/self files are not writable by it.
             try ProcFile.write(String(score), to: "/proc/\(pid)/oom_score_adj")
         }
-        let laterHooks = Hooks(poststart: plan.hooks.poststart, poststop: plan.hooks.poststop)
+        let laterHooks = Hooks(startContainer: plan.hooks.startContainer, poststart: plan.hooks.poststart,
+                               poststop: plan.hooks.poststop)
         let record = ContainerRecord(
             ociVersion: plan.ociVersion, id: plan.id, pid: pid,
             initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
@@ -228,9 +236,15 @@ extension Runtime {
               pid: record.pid, bundle: record.bundle, annotations: record.annotations)
     }
 
+    /// The name of berth's user, read from /etc/passwd itself: berth is a
+    /// static executable, and a static glibc cannot load NSS modules.
     static func ownerName() -> String {
-        let uid = geteuid()
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return String(uid) }
-        return String(cString: name)
+        let uid = String(geteuid())
+        let passwd = (try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for line in passwd.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 2 && fields[2] == uid { return String(fields[0]) }
+        }
+        return uid
     }
 }

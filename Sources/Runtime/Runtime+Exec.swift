@@ -57,6 +57,7 @@ extension Runtime {
 
         let plan = try LaunchPlan.forExec(record: record, spec: try loadSpec(bundle: record.bundle),
                                           process: try execProcess(options, bundle: record.bundle), options: options)
+        plan.warnings.forEach(log.warning)
         var signals = Self.forwardedSignalSet()
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 

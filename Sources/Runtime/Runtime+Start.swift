@@ -3,8 +3,11 @@ import LinuxSystem
 import OCI
 
 extension Runtime {
-    /// Lets a created container's init exec the user's process, then runs
-    /// the poststart hooks (whose failure only warns, as the spec says).
+    /// Lets a created container's init exec the user's process. With
+    /// startContainer or poststart hooks it waits until the program runs:
+    /// a failing startContainer hook (the init then exits) or poststart
+    /// hook fails `start`, and a failing poststart hook stops the container
+    /// (runtime.md, lifecycle steps 8 and 9).
     public func start(id: String) throws(RuntimeError) {
         let lock = try store.lock(id)
         defer { lock.unlock() }
@@ -22,11 +25,23 @@ extension Runtime {
             try fifo.writeAll([0])
         }
         unlink(fifoPath)
-        guard let poststart = record.hooks?.poststart, !poststart.isEmpty else { return }
-        // The spec runs poststart after the user's program is executed, but
-        // the init still has the startContainer hooks and execve ahead.
-        if waitUntilExecuted(record) {
-            runHooksWarning(record, kind: "poststart", status: .running)
+        let hooks = record.hooks ?? Hooks()
+        guard !(hooks.startContainer ?? []).isEmpty || !(hooks.poststart ?? []).isEmpty else { return }
+        // The init still has the startContainer hooks and execve ahead. A
+        // process that ends at once may not be seen running: the init's
+        // start-error file tells a failure apart.
+        if !waitUntilExecuted(record),
+           let reason = try? FileSystem.readFile(store.startError(of: id)), !reason.isEmpty {
+            throw RuntimeError(.system, "start container \(id): " + String(decoding: reason, as: UTF8.self))
+        }
+        let state = hookState(of: record, status: .running)
+        for (index, hook) in (hooks.poststart ?? []).enumerated() {
+            do {
+                try HookRunner.run(hook, kind: "poststart", index: index, state: state)
+            } catch {
+                try? killAndWait(record)
+                throw error
+            }
         }
     }
 
@@ -38,7 +53,12 @@ extension Runtime {
         var pause: UInt32 = 100
         while status(of: record) == .running {
             var current = stat()
-            if stat("/proc/\(record.pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino) {
+            var buffer = [CChar](repeating: 0, count: 256)
+            let length = readlink("/proc/\(record.pid)/exe", &buffer, buffer.count - 1)
+            let target = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+            // Neither berth itself nor the exec helper on its way (ExecHelper).
+            if stat("/proc/\(record.pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
+                && !target.hasPrefix("/memfd:berth-exec-helper") {
                 return true
             }
             usleep(pause)

@@ -8,6 +8,7 @@ import LinuxSystem
 ///       <id>/                 0700, flock'ed by every command on the id
 ///         state.json          ContainerRecord, replaced atomically
 ///         exec.fifo           present from create until start
+///         start-error         the init's reason when it fails after start
 ///
 /// `mkdir <root>/<id>` is the claim on an id: of two concurrent creates with
 /// the same id exactly one gets past it.
@@ -20,6 +21,9 @@ public struct StateStore: Sendable {
 
     public func directory(of id: String) -> String { root + "/" + id }
     public func execFifo(of id: String) -> String { directory(of: id) + "/exec.fifo" }
+    /// Where the init writes why it could not run the user's program after
+    /// `start` (a startContainer hook or execve failed), for `start` to report.
+    public func startError(of id: String) -> String { directory(of: id) + "/start-error" }
     func recordPath(of id: String) -> String { directory(of: id) + "/state.json" }
 
     /// Claims a new id. The caller owns the returned lock and must either save

@@ -97,8 +97,8 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
             path: "hostname", message: "setting the hostname requires a uts namespace"
         ),
         ValidationCase(
-            name: "relative mount destination", change: { $0.mounts?.append(Mount(destination: "data", type: "tmpfs")) },
-            path: "mounts[7].destination", message: #"not an absolute path: "data""#
+            name: "empty mount destination", change: { $0.mounts?.append(Mount(destination: "", type: "tmpfs")) },
+            path: "mounts[7].destination", message: "must not be empty"
         ),
         ValidationCase(
             name: "idmap without mappings", change: { $0.mounts?.append(Mount(destination: "/data", source: "/srv", options: ["rbind", "idmap"])) },
