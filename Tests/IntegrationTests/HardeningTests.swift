@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 
-/// The runtime's own hardening, one regression test per advisory class.
+/// The runtime's own hardening, one regression test per advisory class,
+/// named after it (the CVE-2021-30465 class, mount destinations through
+/// symlinks, is ProcessEnvironmentTests.cve_2021_30465_…).
 @Suite(.integration) struct HardeningTests {
     /// CVE-2019-5736 class: a container whose program is a script with
     /// `#!/proc/self/exe` must not get the runtime's binary executed in it
     /// (and so no handle to overwrite it).
-    @Test func aScriptNamingProcSelfExeDoesNotRunTheRuntime() throws {
+    @Test func cve_2019_5736_aScriptNamingProcSelfExeDoesNotRunTheRuntime() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let before = try Data(contentsOf: URL(fileURLWithPath: sandbox.runtime.binary))
         let id = sandbox.newID("exe")
@@ -27,7 +29,7 @@ import Testing
 
     /// CVE-2024-21626 class: only stdio reaches the process, and a cwd that
     /// would resolve through a leaked descriptor is refused.
-    @Test func noRuntimeDescriptorReachesTheContainer() throws {
+    @Test func cve_2024_21626_noRuntimeDescriptorReachesTheContainer() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let result = try sandbox.runShell("ls /proc/self/fd")
         #expect(result.succeeded, "\(result)")
@@ -35,7 +37,7 @@ import Testing
         #expect(result.stdout.split(separator: "\n") == ["0", "1", "2", "3"], "\(result)")
     }
 
-    @Test func aWorkingDirectoryThroughProcSelfFdIsRefused() throws {
+    @Test func cve_2024_21626_aWorkingDirectoryThroughProcSelfFdIsRefused() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let result = try sandbox.runShell("pwd") { bundle in
             bundle.process["cwd"] = "/proc/self/fd/3"
@@ -46,7 +48,7 @@ import Testing
 
     /// CVE-2025-52881 class: a file mounted over a /proc/sys entry is not
     /// written to in its place.
-    @Test func aFileOverProcSysIsNotWrittenTo() throws {
+    @Test func cve_2025_52881_aFileOverProcSysIsNotWrittenTo() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let planted = sandbox.path + "/planted"
         try "0\n".write(toFile: planted, atomically: true, encoding: .utf8)

@@ -175,7 +175,7 @@ struct ProcessEnvironmentTests {
 
     /// A symlink in the image must not redirect a mount onto the host: the
     /// runtime either refuses, or resolves the link inside the rootfs.
-    @Test func aSymlinkInTheRootfsCannotRedirectAMountOntoTheHost() throws {
+    @Test func cve_2021_30465_aSymlinkInTheRootfsCannotRedirectAMountOntoTheHost() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let target = sandbox.path + "/host-target"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
