@@ -183,6 +183,45 @@ struct CgroupV2Tests {
         #expect(!Self.exists(parentDirectory + "/" + id), "a failed create left its cgroup")
     }
 
+    // MARK: - devices
+
+    /// `linux.resources.devices` deny-all (berth adds the defaults every
+    /// container may use after it), and /dev/kmsg (c 1:11) made from
+    /// `linux.devices`: the process, with CAP_SYSLOG and CAP_MKNOD, cannot
+    /// open it while /dev/null and /dev/zero work; mknod of it in /dev (a
+    /// tmpfs without nodev) works, as the defaults allow `c *:* m`, but the
+    /// node made cannot be opened either.
+    /// With an explicit `c 1:11 r` both can be read.
+    @Test(arguments: [false, true])
+    func theDeviceFilterDeniesWhatIsNotAllowed(allowKmsg: Bool) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let script = """
+            true < /dev/kmsg; echo kmsg=$?
+            echo discarded > /dev/null; echo null=$?
+            head -c 3 /dev/zero | wc -c
+            mknod /dev/kmsg-copy c 1 11; echo mknod=$?
+            true < /dev/kmsg-copy; echo made=$?
+            echo x > /dev/kmsg; echo write=$?
+            """
+        var rules: [[String: Any]] = [["allow": false, "access": "rwm"]]
+        if allowKmsg { rules.append(["allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"]) }
+        let result = try sandbox.runShell(script, hint: "dev") { bundle in
+            Self.useCgroup(bundle)
+            bundle.linux["resources"] = ["devices": rules]
+            bundle.linux["devices"] = [["path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 0o644,
+                                        "uid": 0, "gid": 0]]
+            bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_SYSLOG", "CAP_MKNOD"],
+                                                                        sets: ["bounding", "effective", "permitted"])
+        }
+        #expect(result.succeeded, "\(result)")
+        let open = allowKmsg ? 0 : 1
+        // Writing needs "w", which no rule allows.
+        #expect(result.stdout == "kmsg=\(open)\nnull=0\n3\nmknod=0\nmade=\(open)\nwrite=1\n", "\(result)")
+        // EPERM is the filter's answer (a nodev mount would give EACCES).
+        #expect(result.stderr.contains("Operation not permitted"), "\(result)")
+        #expect(!result.stderr.contains("Permission denied"), "\(result)")
+    }
+
     // MARK: - pause and resume
 
     @Test func pauseFreezesTheContainerAndResumeLetsItGoOn() throws {
@@ -212,6 +251,22 @@ struct CgroupV2Tests {
         let notPaused = try sandbox.runtime.run(["resume", id])
         #expect(!notPaused.succeeded)
         if sandbox.runtime.isBerth { #expect(notPaused.stderr.contains("container not paused"), "\(notPaused)") }
+    }
+
+    /// A loop that never sleeps (always runnable, never in a syscall that
+    /// waits) stops too: the file it appends to does not grow while paused.
+    @Test func pauseStopsABusyLoop() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, bundle) = try Self.start(sandbox, "busy", script: "touch /ready; i=0; while :; do i=$((i+1)); echo $i >> /counter; done")
+        func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: bundle.rootfs + "/counter"))?[.size] as? Int) ?? 0 }
+        try #require(eventually(timeout: 20) { size() > 0 })
+        try #require(try sandbox.runtime.run(["pause", id]).succeeded)
+        #expect(Self.read(id, "cgroup.events")?.contains("frozen 1") == true)
+        let frozenAt = size()
+        usleep(800_000)
+        #expect(size() == frozenAt, "the loop ran while paused")
+        #expect(try sandbox.runtime.run(["resume", id]).succeeded)
+        #expect(eventually(timeout: 20) { size() > frozenAt }, "the loop did not go on after resume")
     }
 
     @Test func aPausedContainerDiesOfSIGKILLAndIsDeletedByForce() throws {
@@ -331,6 +386,34 @@ struct CgroupV2Tests {
         let result = try sandbox.runtime.run(["events", "--stats", id])
         #expect(!result.succeeded)
         if sandbox.runtime.isBerth { #expect(result.stderr.contains("is not running"), "\(result)") }
+    }
+
+    /// Plain `events` (stats only every 5 s): the oom event comes from
+    /// memory.events as the kernel kills the process, before events ends
+    /// with the container.
+    @Test func eventsReportsAnOOMKillOfASixteenMegabyteContainer() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let script = "touch /ready; while [ ! -e /go ]; do sleep 0.1; done; exec tail /dev/zero"
+        let (id, bundle) = try Self.start(sandbox, "oom16", script: script,
+                                          resources: ["memory": ["limit": 16_777_216, "swap": 16_777_216]])
+        let events = try Subprocess(sandbox.runtime.binary, ["--root", sandbox.runtime.root, "events", id],
+                                    environment: sandbox.runtime.environment)
+        defer { events.stop() }
+        // Watching once it holds its inotify descriptor on memory.events.
+        let watching = eventually(timeout: 20) {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(events.pid)/fd")) ?? []
+            return fds.contains { Host.readLink("/proc/\(events.pid)/fd/\($0)") == "anon_inode:inotify" }
+        }
+        try #require(watching, "events never watched: \(events.stdout.text) \(events.stderr.text)")
+        try bundle.writeRootfsFile("go", "")
+        let result = events.wait(timeout: 60)
+        #expect(result.succeeded, "events did not end with the container: \(result)")
+        let lines = try result.stdout.split(separator: "\n").map { try Self.jsonObject(String($0)) }
+        let ooms = lines.filter { $0["type"] as? String == "oom" }
+        #expect(!ooms.isEmpty && ooms.allSatisfy { $0["id"] as? String == id }, "\(result.stdout)")
+        #expect(lines.allSatisfy { ["oom", "stats"].contains($0["type"] as? String) }, "\(result.stdout)")
+        #expect(Self.read(id, "memory.max") == "16777216")
+        #expect(try sandbox.runtime.state(id).status == "stopped")
     }
 
     // MARK: - update
