@@ -82,6 +82,10 @@ extension LaunchPlan {
             }
         }
 
+        if let label = linux.mountLabel, !label.isEmpty, LinuxSecurityModules.seLinuxEnabled {
+            labelMounts(&mounts, with: label)
+        }
+
         var rootPropagation = UInt(MS_SLAVE) | UInt(MS_REC)
         if let propagation = linux.rootfsPropagation {
             if let flags = MountOptions.propagationOptions[propagation] {
@@ -127,6 +131,16 @@ extension LaunchPlan {
             },
             networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options,
             warnings: warnings)
+    }
+
+    /// linux.mountLabel: the SELinux context of the file systems berth
+    /// mounts itself (as runc: those that take a context= option), so the
+    /// container can use them. Bind mounts keep their files' own labels.
+    static func labelMounts(_ mounts: inout [PlannedMount], with label: String) {
+        let labelled: Set<String> = ["tmpfs", "devpts", "mqueue", "shm"]
+        for index in mounts.indices where !mounts[index].options.isBind && labelled.contains(mounts[index].type) {
+            mounts[index].options.data.append("context=\"\(label)\"")
+        }
     }
 
     /// The filter compiled in berth, where its problems get their paths.

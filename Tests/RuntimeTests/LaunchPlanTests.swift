@@ -123,6 +123,16 @@ import Testing
         }
     }
 
+    @Test func aMountLabelGoesOnTheFileSystemsBerthMountsNotOnBinds() throws {
+        var mounts = try plan(Self.spec {
+            $0.mounts = [Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["mode=755"]),
+                         Mount(destination: "/proc", type: "proc", source: "proc"),
+                         Mount(destination: "/data", type: "bind", source: "/data", options: ["rbind"])]
+        }).mounts
+        LaunchPlan.labelMounts(&mounts, with: "system_u:object_r:container_file_t:s0")
+        #expect(mounts.map(\.options.data) == [["mode=755", #"context="system_u:object_r:container_file_t:s0""#], [], []])
+    }
+
     @Test func aContainerWithoutAMountNamespaceIsRefused() {
         #expect(throws: RuntimeError.self) {
             try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
