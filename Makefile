@@ -92,6 +92,10 @@ clean:
 # shared checkout. CI and BERTH_* are passed into the guest.
 TEST_BUNDLE := $(CURDIR)/.build/debug/berthPackageTests.xctest
 
+# The runtime spec beside the checkout (../shared), which the conformance
+# suite reads: shared into the guest too, where the host's /tmp is not seen.
+SHARED_DIR := $(realpath $(CURDIR)/../shared)
+
 .PHONY: vm-assets test-vm
 vm-assets:
 	vm/prepare-assets.sh
@@ -102,7 +106,7 @@ test-vm: vm-assets
 	rm -rf vm-assets/smoke-bundle
 	scripts/make-bundle.sh vm-assets/smoke-bundle true
 	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle BERTH_BINARY=$(BERTH) BERTH_TEST_BUNDLE=$(TEST_BUNDLE) \
-	  vm/run-in-guest.sh --timeout 420 -- vm/test-in-guest.sh
+	  vm/run-in-guest.sh --timeout 420 $(if $(SHARED_DIR),--share $(SHARED_DIR)) -- vm/test-in-guest.sh
 
 # --- conformance comparison ---------------------------------------------------
 # The conformance suite against berth, runc and crun; writes
