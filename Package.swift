@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "LinuxSystem", dependencies: ["OCI", "CBerth"]),
         .target(name: "Cgroups", dependencies: ["LinuxSystem"]),
         .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups"]),
-        .executableTarget(name: "berth", dependencies: ["Runtime"]),
+        .executableTarget(name: "berth", dependencies: ["Runtime", "LinuxSystem"]),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups"]),

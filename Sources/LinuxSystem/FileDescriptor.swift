@@ -6,6 +6,15 @@ public struct FileDescriptor: Sendable, Equatable {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
+    public static let standardOutput = FileDescriptor(rawValue: 1)
+    public static let standardError = FileDescriptor(rawValue: 2)
+
+    /// Unbuffered, so nothing is lost in a forked child or reordered against
+    /// the other stream; a failure to write a message is not reported.
+    public func write(_ text: String) {
+        try? writeAll(Array(text.utf8))
+    }
+
     /// Opens with O_CLOEXEC always: no descriptor of the runtime may reach a
     /// container by accident.
     public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {

@@ -42,7 +42,7 @@ struct ContainerInit {
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
             try execute(prepared)
         } catch {
-            FileDescriptorWriter.standardError("berth: \(error.summary)\n")
+            FileDescriptor.standardError.write("berth: \(error.summary)\n")
             try? startError.writeAll(Array(error.summary.utf8))
             _exit(127)
         }
@@ -144,12 +144,5 @@ struct ContainerInit {
         for (index, hook) in (hooks ?? []).enumerated() {
             try HookRunner.run(hook, kind: kind, index: index, state: state)
         }
-    }
-}
-
-/// Unbuffered writes for the init, whose stdio belongs to the container.
-enum FileDescriptorWriter {
-    static func standardError(_ text: String) {
-        try? FileDescriptor(rawValue: 2).writeAll(Array(text.utf8))
     }
 }

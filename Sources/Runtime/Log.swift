@@ -40,7 +40,7 @@ public struct Log: Sendable {
             try? fd.writeAll(bytes)
             fd.close()
         } else if path == nil {
-            try? FileDescriptor(rawValue: 2).writeAll(bytes)
+            try? FileDescriptor.standardError.writeAll(bytes)
         }
     }
 

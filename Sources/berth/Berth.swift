@@ -1,3 +1,4 @@
+import LinuxSystem
 import Runtime
 
 /// The command line: global options, then one subcommand.
@@ -64,7 +65,7 @@ enum Berth {
             return try command.run(arguments, context)
         } catch {
             for line in error.lines {
-                FileDescriptorOutput.standardError("berth: \(line)\n")
+                FileDescriptor.standardError.write("berth: \(line)\n")
                 log.error(line)
             }
             return 1

@@ -1,3 +1,4 @@
+import LinuxSystem
 import Runtime
 
 /// One subcommand: its help, its options and a thin call into `Runtime`.
@@ -35,8 +36,6 @@ struct CommandContext {
     let globals: GlobalOptions
 }
 
-/// Writes to stdout unbuffered, so output is never lost in a forked child or
-/// reordered against stderr.
 func output(_ text: String) {
-    try? FileDescriptorOutput.standardOutput(text)
+    FileDescriptor.standardOutput.write(text)
 }
