@@ -405,6 +405,109 @@ static void check_simple_process(struct json *config)
 }
 
 /* ------------------------------------------------------------------------
+ * process.scheduler, process.ioPriority, linux.memoryPolicy: what the
+ * kernel says about this process */
+
+struct sched_attr_ {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t util_min, util_max;
+};
+
+static const struct { const char *name; int value; } sched_policies[] = {
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2}, {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4}, {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+};
+
+static int lookup(const char *name, int fallback, const char *const *names, int count)
+{
+    for (int i = 0; name && i < count; i++)
+        if (names[i] && !strcmp(names[i], name)) return i;
+    return fallback;
+}
+
+static void check_scheduler(struct json *config)
+{
+    struct json *sched = jget(config, "process.scheduler");
+    if (!sched) return;
+    const char *policy = jstr(sched, "policy");
+    int want = -1;
+    for (size_t i = 0; policy && i < sizeof sched_policies / sizeof *sched_policies; i++)
+        if (!strcmp(policy, sched_policies[i].name)) want = sched_policies[i].value;
+    struct sched_attr_ attr = {0};
+    long r = syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0);
+    if (r != 0) {
+        FAIL("config.process.scheduler.policy", "sched_getattr: %s", strerror(errno));
+        return;
+    }
+    CHECK((int)attr.sched_policy == want, "config.process.scheduler.policy",
+          "sched_getattr policy %u (config %s = %d)", attr.sched_policy, policy ? policy : "(none)", want);
+    struct json *nice = jget(sched, "nice"), *prio = jget(sched, "priority");
+    if (nice)
+        CHECK(attr.sched_nice == (int)nice->num, "config.process.scheduler.policy",
+              "sched_getattr nice %d (config scheduler.nice %d)", attr.sched_nice, (int)nice->num);
+    if (prio)
+        CHECK(attr.sched_priority == (unsigned)prio->num, "config.process.scheduler.policy",
+              "sched_getattr priority %u (config scheduler.priority %u)", attr.sched_priority, (unsigned)prio->num);
+}
+
+static void check_io_priority(struct json *config)
+{
+    struct json *io = jget(config, "process.ioPriority");
+    if (!io) return;
+    static const char *const classes[] = {"IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+    const char *class = jstr(io, "class");
+    int want_class = lookup(class, -1, classes, 4);
+    struct json *prio = jget(io, "priority");
+    int want_prio = prio ? (int)prio->num : 0;
+    long got = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    if (got < 0) {
+        FAIL("config.process.ioPriority.class", "ioprio_get: %s", strerror(errno));
+        return;
+    }
+    CHECK((got >> 13) == want_class, "config.process.ioPriority.class",
+          "ioprio_get class %ld (config %s = %d)", got >> 13, class ? class : "(none)", want_class);
+    CHECK((got & 0x1fff) == want_prio, "config.process.ioPriority.priority",
+          "ioprio_get level %ld (config priority %d)", got & 0x1fff, want_prio);
+}
+
+static void check_memory_policy(struct json *config)
+{
+    struct json *policy = jget(config, "linux.memoryPolicy");
+    if (!policy) return;
+    static const char *const modes[] = {"MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE",
+                                        "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"};
+    const char *mode = jstr(policy, "mode");
+    int want = lookup(mode, -1, modes, 7);
+    int got = -1;
+    unsigned long mask[16] = {0};
+    if (syscall(SYS_get_mempolicy, &got, mask, sizeof mask * 8, 0, 0) != 0) {
+        FAIL("config-linux.memoryPolicy.mode", "get_mempolicy: %s", strerror(errno));
+        return;
+    }
+    int flags = got & ~0xff;  /* MPOL_F_STATIC_NODES (1<<15), MPOL_F_RELATIVE_NODES (1<<14), … */
+    CHECK((got & 0xff) == want, "config-linux.memoryPolicy.mode", "get_mempolicy mode %d flags %#x (config %s = %d)",
+          got & 0xff, flags, mode ? mode : "(none)", want);
+    const char *nodes = jstr(policy, "nodes");
+    if (nodes && want != 0 && want != 4) {
+        unsigned long want_mask[16] = {0};
+        for (const char *p = nodes; *p;) {  /* "0-2,5" */
+            char *end;
+            long lo = strtol(p, &end, 10), hi = lo;
+            if (*end == '-') hi = strtol(end + 1, &end, 10);
+            for (long n = lo; n <= hi && n < 1024; n++) want_mask[n / 64] |= 1UL << (n % 64);
+            p = *end == ',' ? end + 1 : end;
+            if (end == p && *p) break;
+        }
+        CHECK(!memcmp(mask, want_mask, sizeof mask), "config-linux.memoryPolicy.mode",
+              "get_mempolicy nodemask %#lx (config nodes \"%s\" = %#lx)", mask[0], nodes, want_mask[0]);
+    }
+}
+
+/* ------------------------------------------------------------------------
  * Namespaces, hostname, sysctl */
 
 static const struct { const char *type, *proc; } ns_names[] = {
@@ -493,10 +596,85 @@ static void check_sysctl(struct json *config)
 static const struct { const char *name; long nr; } syscall_names[] = {
     {"getcwd", SYS_getcwd}, {"getpriority", SYS_getpriority}, {"uname", SYS_uname},
     {"mkdirat", SYS_mkdirat}, {"fchmodat", SYS_fchmodat}, {"sethostname", SYS_sethostname},
+    {"getpgid", SYS_getpgid}, {"getsid", SYS_getsid},
 #ifdef SYS_mkdir
     {"mkdir", SYS_mkdir},
 #endif
 };
+
+/* An argument condition: a value of that argument that meets it (matching)
+ * and one that does not. */
+static const char *arg_value(struct json *cond, int matching, uint64_t *v)
+{
+    const char *op = jstr(cond, "op");
+    struct json *value = jget(cond, "value"), *two = jget(cond, "valueTwo");
+    uint64_t x = value ? (uint64_t)value->num : 0, y = two ? (uint64_t)two->num : 0;
+    if (!op) return "no op";
+    if (!strcmp(op, "SCMP_CMP_EQ") || !strcmp(op, "SCMP_CMP_GE") || !strcmp(op, "SCMP_CMP_LE"))
+        *v = matching ? x : (!strcmp(op, "SCMP_CMP_LE") ? x + 1 : !strcmp(op, "SCMP_CMP_GE") ? x - 1 : x + 1);
+    else if (!strcmp(op, "SCMP_CMP_NE")) *v = matching ? x + 1 : x;
+    else if (!strcmp(op, "SCMP_CMP_GT")) *v = matching ? x + 1 : x;
+    else if (!strcmp(op, "SCMP_CMP_LT")) *v = matching ? x - 1 : x;
+    else if (!strcmp(op, "SCMP_CMP_MASKED_EQ")) *v = matching ? y : (y ^ (x & -x)); /* flip the mask's lowest bit */
+    else return op;
+    return NULL;
+}
+
+/* Rules with argument conditions (SCMP_ACT_ERRNO on a syscall we know):
+ * called with arguments meeting every condition the syscall answers the
+ * rule's errno; with one condition not met, the rule does not apply (the
+ * rule's errnoRet is chosen so that the syscall never returns it itself). */
+static void check_seccomp_args(struct json *seccomp)
+{
+    FOREACH(rule, jget(seccomp, "syscalls")) {
+        const char *action = jstr(rule, "action");
+        struct json *ret = jget(rule, "errnoRet"), *args = jget(rule, "args");
+        if (!action || strcmp(action, "SCMP_ACT_ERRNO") || !args || !args->child) continue;
+        int want = ret ? (int)ret->num : EPERM;
+        FOREACH(name, jget(rule, "names"))
+            for (size_t i = 0; i < sizeof syscall_names / sizeof *syscall_names; i++) {
+                if (strcmp(name->str, syscall_names[i].name)) continue;
+                uint64_t a[6] = {0};
+                const char *bad = NULL;
+                FOREACH(cond, args) {
+                    struct json *index = jget(cond, "index");
+                    if (!index || index->num < 0 || index->num > 5) { bad = "index"; break; }
+                    if ((bad = arg_value(cond, 1, &a[(int)index->num]))) break;
+                }
+                if (bad) {
+                    SKIP("config-linux.seccomp.args.op", "%s: condition %s not understood by the checker", name->str, bad);
+                    continue;
+                }
+                errno = 0;
+                long r = syscall(syscall_names[i].nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+                int e = errno;
+                FOREACH(cond, args) {
+                    const char *op = jstr(cond, "op");
+                    CHECK(r == -1 && e == want, "config-linux.seccomp.args.op",
+                          "%s(%#llx, %#llx, …) meets every condition (%s on argument %d): returns %ld errno %d (config: errno %d)",
+                          name->str, (unsigned long long)a[0], (unsigned long long)a[1], op, (int)jget(cond, "index")->num, r, e, want);
+                }
+                FOREACH(cond, args) {
+                    uint64_t b[6];
+                    int index = (int)jget(cond, "index")->num;
+                    memcpy(b, a, sizeof b);
+                    arg_value(cond, 0, &b[index]);
+                    errno = 0;
+                    r = syscall(syscall_names[i].nr, b[0], b[1], b[2], b[3], b[4], b[5]);
+                    e = errno;
+                    int applied = r == -1 && e == want;
+                    char what[256];
+                    snprintf(what, sizeof what, "%s(%#llx, %#llx, …): argument %d = %#llx does not meet %s %#llx: returns %ld errno %d (rule's errno %d %s)",
+                             name->str, (unsigned long long)b[0], (unsigned long long)b[1], index, (unsigned long long)b[index],
+                             jstr(cond, "op"), (unsigned long long)(jget(cond, "value") ? jget(cond, "value")->num : 0), r, e, want,
+                             applied ? "applied anyway" : "not applied");
+                    CHECK(!applied, "config-linux.seccomp.args.index", "%s", what);
+                    CHECK(!applied, "config-linux.seccomp.args.value", "%s", what);
+                    CHECK(!applied, "config-linux.seccomp.args.op", "%s", what);
+                }
+            }
+    }
+}
 
 static void check_seccomp(struct json *config)
 {
@@ -523,6 +701,7 @@ static void check_seccomp(struct json *config)
                       name->str, r, errno, want);
             }
     }
+    check_seccomp_args(seccomp);
 }
 
 /* ------------------------------------------------------------------------
@@ -883,6 +1062,9 @@ int main(int argc, char **argv, char **envp)
     check_rlimits(config);
     check_capabilities(config);
     check_simple_process(config);
+    check_scheduler(config);
+    check_io_priority(config);
+    check_memory_policy(config);
     check_namespaces(config);
     check_id_mappings(config);
     check_uts(config);

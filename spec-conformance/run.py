@@ -779,6 +779,44 @@ def probe_personality(case):
     checker_probe(case, lambda config: config["linux"].__setitem__("personality", {"domain": "LINUX32"}))
 
 
+
+@test
+def probe_scheduler(case):
+    """checker: process.scheduler SCHED_BATCH with nice 7, seen by sched_getattr"""
+    checker_probe(case, lambda config: config["process"].__setitem__(
+        "scheduler", {"policy": "SCHED_BATCH", "nice": 7}))
+
+
+@test
+def probe_io_priority(case):
+    """checker: process.ioPriority IOPRIO_CLASS_BE level 6, seen by ioprio_get"""
+    checker_probe(case, lambda config: config["process"].__setitem__(
+        "ioPriority", {"class": "IOPRIO_CLASS_BE", "priority": 6}))
+
+
+@test
+def probe_memory_policy(case):
+    """checker: linux.memoryPolicy MPOL_INTERLEAVE on node 0, seen by get_mempolicy"""
+    checker_probe(case, lambda config: config["linux"].__setitem__(
+        "memoryPolicy", {"mode": "MPOL_INTERLEAVE", "nodes": "0"}))
+
+
+@test
+def probe_seccomp_args(case):
+    """checker: SCMP_ACT_ERRNO rules with argument conditions apply only when the arguments match"""
+    # errno 99 (EADDRNOTAVAIL) is never these syscalls' own answer
+    def rule(name, *args):
+        return {"names": [name], "action": "SCMP_ACT_ERRNO", "errnoRet": 99,
+                "args": [dict(zip(("index", "value", "op", "valueTwo"), a)) for a in args]}
+    checker_probe(case, lambda config: config["linux"].__setitem__("seccomp", {
+        "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+            rule("getpriority", (0, 2, "SCMP_CMP_EQ"), (1, 0xff, "SCMP_CMP_MASKED_EQ", 0x10)),
+            rule("getpgid", (0, 1000000, "SCMP_CMP_GT")),
+            rule("getsid", (0, 5000000, "SCMP_CMP_GE")),
+            rule("sethostname", (1, 7, "SCMP_CMP_LT")),
+            rule("fchmodat", (0, 1000000, "SCMP_CMP_LE"), (3, 0x1234, "SCMP_CMP_NE"))]}))
+
+
 # Mount options ---------------------------------------------------------------
 
 # Each option gets its own mount. Options that set a flag go on a fresh
@@ -886,6 +924,36 @@ def mount_idmap_without_mappings(case):
         {"destination": "/mnt/idmap", "type": "bind", "source": str(plain), "options": ["bind", "idmap"]}))
 
 
+
+@test
+def mount_ridmap(case):
+    """an rbind mount with ridmap and uidMappings/gidMappings shows the mapped owner on the mount and its submount"""
+    plain = mount_fixture(case, "plain")
+    mapping = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bundle = case.bundle(["sh", "-c", "stat -c %u:%g /mnt/ridmap/marker /mnt/ridmap/sub/marker > /out/owner"],
+                         out=True, edit=lambda c: c["mounts"].append(
+                             {"destination": "/mnt/ridmap", "type": "bind", "source": str(plain),
+                              "options": ["rbind", "ridmap"], "uidMappings": mapping, "gidMappings": mapping}))
+    container_id = case.new_id()
+    created = case.call("create", "--bundle", bundle, container_id)
+    if not created.ok:
+        raise Skip(f"runtime refuses recursively idmapped mounts (a SHOULD): {created.first_stderr_line}")
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+    owners = (bundle / "out" / "owner").read_text().split() if (bundle / "out" / "owner").exists() else None
+    check(owners == ["1000:1000", "1000:1000"], "the ridmapped mount or its submount does not show the mapped owner",
+          owners=owners, expected="1000:1000 for marker and sub/marker")
+
+
+@test
+def intel_rdt_without_resctrl(case):
+    """linux.intelRdt without a mounted resctrl file system errors"""
+    if "resctrl" in ocitest.mount_table().values():
+        raise Skip("a resctrl file system is mounted here: the case without one cannot be made")
+    expect_create_error(case, "linux.intelRdt and no resctrl file system mounted", lambda c: c["linux"].__setitem__(
+        "intelRdt", {"closID": "conformance", "l3CacheSchema": "L3:0=f"}))
+
+
 # Configurations a runtime must refuse or accept --------------------------------
 
 def expect_create_error(case, what, edit):
@@ -982,6 +1050,89 @@ def seccomp_errno_unsupported(case):
     expect_create_error(case, "errnoRet on SCMP_ACT_ALLOW", lambda c: c["linux"].__setitem__("seccomp", {
         "defaultAction": "SCMP_ACT_ALLOW",
         "syscalls": [{"names": ["getpriority"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}]}))
+
+
+def seccomp_notify(config, listener_path):
+    config["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": str(listener_path),
+                                  "listenerMetadata": "conformance-metadata",
+                                  "syscalls": [{"names": ["getpgid"], "action": "SCMP_ACT_NOTIFY"}]}
+
+
+@test
+def seccomp_listener(case):
+    """as a seccomp agent on listenerPath: one JSON state with the seccomp fd by SCM_RIGHTS, then the close"""
+    import array
+    import socket
+    path = case.dir / "agent.sock"
+    agent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    case.cleanups.append(agent.close)
+    agent.bind(str(path))
+    agent.listen(4)
+    agent.settimeout(10)
+    # The process never calls getpgid, so nothing waits for the agent's answers.
+    container_id = case.create(case.bundle(edit=lambda config: seccomp_notify(config, path)))
+    pid = case.state(container_id).get("pid")
+    connection, _ = agent.accept()  # connected during create; the backlog held it
+    case.cleanups.append(connection.close)
+    connection.settimeout(10)
+    case.verdict("config-linux.seccomp.listener.socket", "ok",
+                 "the runtime connected to an AF_UNIX SOCK_STREAM listener (another socket type cannot connect)")
+    payload, fds, reads = b"", [], []  # reads: (bytes, number of fds) of each recvmsg
+    space = socket.CMSG_SPACE(16 * array.array("i").itemsize)
+    while True:
+        data, ancillary, _, _ = connection.recvmsg(65536, space)
+        got = []
+        for level, kind, body in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                got += list(array.array("i", body[:len(body) - len(body) % 4]))
+        fds += got
+        case.cleanups.extend((lambda fd=fd: os.close(fd)) for fd in got)
+        if not data and not got:
+            break  # end of file: the runtime closed the connection
+        payload += data
+        reads.append((len(data), len(got)))
+
+    def verdict(requirement, condition, message):
+        case.verdict(requirement, "ok" if condition else "not ok", message)
+    try:
+        state = json.loads(payload.decode())
+    except ValueError as error:
+        state = None
+        verdict("config-linux.seccomp.state.payload", False, f"payload is not one JSON document: {error}: "
+                f"{payload[:300]!r}")
+    verdict("config-linux.seccomp.listener.no-reuse", True,
+            f"the runtime closed the connection after {len(payload)} bytes")
+    verdict("config-linux.seccomp.listener.one-state", state is not None and isinstance(state, dict),
+            f"the connection carried exactly one JSON state ({len(payload)} bytes, then end of file)")
+    if state is None:
+        return
+    verdict("config-linux.seccomp.state.payload", bool(fds) and isinstance(state.get("fds"), list),
+            f"JSON payload with fds {state.get('fds')}; {len(fds)} descriptor(s) received by SCM_RIGHTS")
+    verdict("config-linux.seccomp.state.fds-first", bool(reads) and all(n == 0 for _, n in reads[1:]) and reads[0][1],
+            f"(bytes, descriptors) of each read: {reads}")
+    verdict("config-linux.seccomp.state.ociVersion", isinstance(state.get("ociVersion"), str),
+            f"ociVersion {state.get('ociVersion')!r}")
+    verdict("config-linux.seccomp.state.pid", state.get("pid") == pid, f"pid {state.get('pid')} (state's pid {pid})")
+    inner = state.get("state")
+    verdict("config-linux.seccomp.state.state", isinstance(inner, dict) and inner.get("id") == container_id,
+            f"state {json.dumps(inner)[:200]}")
+    names = state.get("fds") if isinstance(state.get("fds"), list) else []
+    kinds = []
+    for fd in fds:
+        try:
+            kinds.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError as error:
+            kinds.append(str(error))
+    seccomp_fd = "seccompFd" in names and len(names) == len(fds) and \
+        kinds[names.index("seccompFd")] == "anon_inode:seccomp notify"
+    verdict("config-linux.seccomp.state.seccompFd", seccomp_fd, f"fds {names}, received {kinds}")
+
+
+@test
+def seccomp_listener_send_error(case):
+    """an SCMP_ACT_NOTIFY config whose listenerPath nobody listens on errors"""
+    expect_create_error(case, "a listenerPath with no listener",
+                        lambda config: seccomp_notify(config, case.dir / "nobody-listens.sock"))
 
 
 @test
@@ -1366,6 +1517,102 @@ def features_annotations(case):
     check(isinstance(annotations, dict), "annotations is not a map", annotations=annotations)
     bad = {k: v for k, v in annotations.items() if not (isinstance(k, str) and k and isinstance(v, str))}
     check(not bad, "annotations with a non-string key or value", annotations=bad)
+
+
+
+@test
+def features_hooks_supported(case):
+    """each hook listed in features.hooks runs when config.json has it"""
+    listed = features(case).get("hooks")
+    if listed is None:
+        raise Skip("features has no hooks list (unknown)")
+    unknown = [kind for kind in listed if kind not in HOOK_KINDS]
+    check(not unknown, "features.hooks lists hooks the spec does not define", hooks=unknown)
+    hooks = Hooks(case)
+
+    def configure(config):
+        hooks.configure(config)
+        config["hooks"] = {kind: [hooks.entry(kind)] for kind in listed}
+    container_id = case.create(case.bundle(["true"], edit=configure))
+    case.expect_ok("start", container_id)
+    case.wait_for(container_id, "stopped")
+    case.expect_ok("delete", container_id)
+    ran = hooks.names()
+    for kind in listed:
+        case.verdict("features.hooks.supported", "ok" if kind in ran else "not ok",
+                     f"{kind} {'ran' if kind in ran else 'did not run'}; hooks that ran: {ran}")
+
+
+def spec_mount_options():
+    """The options of config.md's table of Linux mount options."""
+    text = (ocitest.spec_dir() / "config.md").read_text()
+    return set(re.findall(r"^\s*`([a-z]+)\s*`\s*\|\s*(?:MUST|MAY|SHOULD)", text, re.MULTILINE))
+
+
+@test
+def features_mount_options(case):
+    """each option listed in features.mountOptions is accepted on a mount of its kind"""
+    listed = features(case).get("mountOptions")
+    if listed is None:
+        raise Skip("features has no mountOptions list (unknown)")
+    plain = mount_fixture(case, "plain")
+    mapping = [{"containerID": 0, "hostID": 1000, "size": 1}]
+    bind_kind = set(RECURSIVE_SET + RECURSIVE_CLEAR + PROPAGATION + ["r" + o for o in PROPAGATION] +
+                    ["bind", "rbind", "rnodev"])
+
+    def mount(index, option):
+        destination = f"/mnt/{index}-{option}"
+        if option in ("idmap", "ridmap"):
+            return {"destination": destination, "type": "bind", "source": str(plain),
+                    "options": ["rbind" if option == "ridmap" else "bind", option],
+                    "uidMappings": mapping, "gidMappings": mapping}
+        if option == "remount":  # remount a bind mount read-only (remount alone would remount nothing)
+            return {"destination": destination, "type": "bind", "source": str(plain),
+                    "options": ["bind", "ro", option]}
+        if option in bind_kind:
+            return {"destination": destination, "type": "bind", "source": str(plain), "options": ["rbind", option]}
+        return {"destination": destination, "type": "tmpfs", "source": "tmpfs", "options": [option]}
+
+    def accepted(options):
+        bundle = case.bundle(["true"], edit=lambda config: config["mounts"].extend(
+            [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["mode=0755"]}] +
+            [mount(i, o) for i, o in enumerate(options)]))
+        container_id = case.new_id()
+        created = case.call("create", "--bundle", bundle, container_id)
+        if created.ok:
+            started = case.call("start", container_id)
+            case.runtime.force_delete(container_id)
+            return started if not started.ok else None
+        return created
+    if accepted(listed) is None:
+        case.verdict("features.mountOptions.recognized", "ok", f"a container with all {len(listed)} options on "
+                     "their own mounts was created and started")
+        return
+    for option in listed:  # one container per option: one refusal must not hide the others
+        refused = accepted([option])
+        if refused is not None and option in ("idmap", "ridmap") and "invalid argument" in refused.first_stderr_line:
+            # The kernel's EINVAL: the fixture's file system cannot be
+            # idmapped (tmpfs before Linux 6.3, as in the test guest).
+            case.verdict("features.mountOptions.recognized", "skip",
+                         f"{option}: the kernel cannot idmap the fixture's file system: {refused.first_stderr_line}")
+            continue
+        case.verdict("features.mountOptions.recognized", "ok" if refused is None else "not ok",
+                     f"{option}: " + ("accepted" if refused is None else f"refused: {refused.first_stderr_line}"))
+
+
+@test
+def features_mount_options_not_fs_specific(case):
+    """features.mountOptions lists only options of the spec's Linux mount options table, no filesystem data"""
+    listed = features(case).get("mountOptions")
+    if listed is None:
+        raise Skip("features has no mountOptions list (unknown)")
+    table = spec_mount_options()
+    check(len(table) > 40, "could not read the mount options table of config.md", found=sorted(table))
+    # The table misses some recursive forms (rnodev, while features.md's
+    # example lists it): r<option> of a flag option is a flag too.
+    extra = [o for o in listed if o not in table and not (o.startswith("r") and o[1:] in table)]
+    check(not extra, "options that are not mount(2) flags of the spec's table (filesystem-specific data?)",
+          options=extra)
 
 
 # --------------------------------------------------------------------------

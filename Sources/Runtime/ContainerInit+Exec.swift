@@ -25,7 +25,8 @@ extension ContainerInit {
             }
             let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
                                            seccompListener: connections.seccompAgent,
-                                           seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
+                                           seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
+                                           keptUntilExec: [socket.descriptor.rawValue])
             try dropPrivileges(prepared)
             try execute(prepared)
         } catch {

@@ -161,6 +161,7 @@ extension ContainerInit {
         let firstClosed = 3 + Int32(plan.options.preserveFds)
         for fd in 3..<firstClosed { _ = fcntl(fd, F_SETFD, 0) }
         var kept = [connections.execHelper?.rawValue, startError.rawValue >= 0 ? startError.rawValue : nil]
+            + prepared.keptUntilExec.map { Optional($0) }
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
         Self.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
         if process.noNewPrivileges {

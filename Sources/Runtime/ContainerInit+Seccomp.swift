@@ -19,7 +19,10 @@ extension ContainerInit {
     /// runs under a filter that may be notifying the agent.
     func seccompListenerPayload(hostPid: Int32) -> String {
         guard plan.seccompListener != nil else { return "" }
-        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: ContainerStatus.running.rawValue,
+        // Sent with the filter: during create without no_new_privs (the
+        // filter goes in before the user change), after start with it.
+        let status: ContainerStatus = plan.process.noNewPrivileges ? .running : .creating
+        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: status.rawValue,
                           pid: hostPid, bundle: plan.bundle, annotations: plan.annotations)
         let message = ContainerProcessState(ociVersion: plan.ociVersion, fds: ["seccompFd"], pid: hostPid,
                                             metadata: plan.seccompListener?.metadata, state: state)

@@ -56,6 +56,9 @@ struct ContainerInit {
         /// were reachable; the notify fd goes over it once the filter is in.
         var seccompListener: FileDescriptor?
         var seccompListenerPayload: String
+        /// Left open until execve closes them (close-on-exec): for `exec`,
+        /// the socket whose end tells berth the program started.
+        var keptUntilExec: [Int32] = []
     }
 
     /// Everything up to the point where only `start` is missing.

@@ -119,7 +119,7 @@ extension LaunchPlan {
 
         return LaunchPlan(
             id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
-            rootReadonly: spec.root?.readonly ?? false, ociVersion: spec.ociVersion, annotations: spec.annotations,
+            rootReadonly: spec.root?.readonly ?? false, ociVersion: BerthVersion.ociVersion, annotations: spec.annotations,
             newNamespaces: newNamespaces, joinedNamespaces: joins, timeOffsets: linux.timeOffsets ?? [:],
             uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
             hostname: spec.hostname, domainname: spec.domainname, rootPropagation: rootPropagation,

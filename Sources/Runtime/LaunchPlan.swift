@@ -11,6 +11,8 @@ public struct LaunchPlan: Sendable {
     public var bundle: String
     public var rootfs: String
     public var rootReadonly: Bool
+    /// The runtime-spec version of the states berth writes (the version it
+    /// implements, not the config's).
     public var ociVersion: String
     public var annotations: [String: String]?
 

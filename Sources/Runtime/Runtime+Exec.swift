@@ -169,13 +169,16 @@ extension Runtime {
         try attempt("start the exec'd process") { () throws(Errno) in
             try sockets.parent.send(.proceed, payload: String(pid))
         }
-        // The socket is close-on-exec: EOF means the process has exec'd.
+        // The socket is close-on-exec: EOF means the exec helper is running;
+        // it is the user's program a moment later.
         let reply = try attempt("wait for the exec'd process") { () throws(Errno) in try sockets.parent.receiveMessage() }
         if let reply, reply.message == .failed {
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
             throw RuntimeError(.system, reply.payload, errno: reply.errno == 0 ? nil : Errno(reply.errno))
         }
+        let startTime = ProcFS.startTime(of: pid)
+        _ = Self.waitUntilExecuted(pid: pid) { ProcFS.startTime(of: pid) == startTime && ProcFS.state(of: pid) != "Z" }
         return pid
     }
 }

@@ -48,16 +48,21 @@ extension Runtime {
     /// Waits until the init has exec'd the user's program: its /proc/PID/exe
     /// stops being berth's own binary. False when the init died first.
     func waitUntilExecuted(_ record: ContainerRecord) -> Bool {
+        Self.waitUntilExecuted(pid: record.pid) { status(of: record) == .running }
+    }
+
+    /// Polls until `pid` runs the user's program — neither berth itself nor
+    /// the exec helper on its way (ExecHelper) — while `alive` holds.
+    static func waitUntilExecuted(pid: pid_t, while alive: () -> Bool) -> Bool {
         var own = stat()
         guard stat("/proc/self/exe", &own) == 0 else { return true }
         var pause: UInt32 = 100
-        while status(of: record) == .running {
+        while alive() {
             var current = stat()
             var buffer = [CChar](repeating: 0, count: 256)
-            let length = readlink("/proc/\(record.pid)/exe", &buffer, buffer.count - 1)
+            let length = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
             let target = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-            // Neither berth itself nor the exec helper on its way (ExecHelper).
-            if stat("/proc/\(record.pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
+            if stat("/proc/\(pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
                 && !target.hasPrefix("/memfd:berth-exec-helper") {
                 return true
             }
