@@ -12,8 +12,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-BEGIN = "<!-- conformance-compare: begin (written by run.py --compare) -->"
-END = "<!-- conformance-compare: end -->"
+def markers(place):
+    """The README block of one place's comparison ("host", "guest")."""
+    suffix = "" if place == "host" else f" {place}"
+    return (f"<!-- conformance-compare{suffix}: begin (written by run.py --compare) -->",
+            f"<!-- conformance-compare{suffix}: end -->")
+
+
+BEGIN, END = markers("host")
 SYMBOL = {"ok": "pass", "not ok": "**FAIL**", "skip": "skip", None: "—"}
 
 
@@ -92,11 +98,12 @@ def _host():
     return f"{distro}, kernel {platform.release()}, {os.cpu_count()} CPUs"
 
 
-def compare(specs, here, update_readme=False):
+def compare(specs, here, update_readme=False, place="host"):
     """Run the suite once per runtime ("name=path"), each in its own
-    process, then write the comparison."""
-    results_dir = Path(here) / "results"
-    results_dir.mkdir(exist_ok=True)
+    process, then write the comparison (results/, or results/<place>/ for
+    another place than the host, e.g. the cgroup v2 guest)."""
+    results_dir = Path(here) / "results" if place == "host" else Path(here) / "results" / place
+    results_dir.mkdir(parents=True, exist_ok=True)
     runs = []
     for spec in specs:
         name, _, path = spec.partition("=")
@@ -139,9 +146,10 @@ def compare(specs, here, update_readme=False):
     if update_readme:
         readme = Path(here) / "README.md"
         text = readme.read_text()
-        block = f"{BEGIN}\n{table}{END}"
-        if BEGIN in text and END in text:
-            text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+        begin, end = markers(place)
+        block = f"{begin}\n{table}{end}"
+        if begin in text and end in text:
+            text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
         else:
             text = text.rstrip("\n") + "\n\n" + block + "\n"
         readme.write_text(text)

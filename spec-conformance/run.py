@@ -327,7 +327,9 @@ def state_unknown_id(case):
 @test
 def state_required_properties(case):
     """state has ociVersion, id, status, bundle (and pid while created or running) in each status"""
-    container_id = case.create(case.bundle(["sh", "-c", "sleep 0.3"]))
+    # Long enough to be seen running on a slow (emulated) machine, short
+    # enough to be seen stopped within wait_for's deadline.
+    container_id = case.create(case.bundle(["sh", "-c", "sleep 3"]))
     for status in ("created", "running", "stopped"):
         if status == "running":
             case.expect_ok("start", container_id)
@@ -1720,11 +1722,13 @@ def main():
     parser.add_argument("--json", help="also write the results as JSON to this file (for --compare)")
     parser.add_argument("--compare", nargs="+", metavar="NAME=PATH",
                         help="run the suite against each runtime and write results/comparison.md")
+    parser.add_argument("--place", default="host",
+                        help="with --compare: where it runs (host, or guest for the cgroup v2 guest)")
     parser.add_argument("--readme", action="store_true",
                         help="with --compare: also put the comparison table into README.md")
     options = parser.parse_args()
     if options.compare:
-        return report.compare(options.compare, HERE, update_readme=options.readme)
+        return report.compare(options.compare, HERE, update_readme=options.readme, place=options.place)
     if not options.runtime:
         parser.error("--runtime (or --compare) is required")
     runtime_path = os.path.abspath(options.runtime)
