@@ -23,7 +23,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 # What building and testing need from Debian. busybox-static makes test
 # rootfses; crun and runc are the peers of the benchmark and the conformance
 # comparison; python3-jsonschema validates our JSON against the spec's schemas.
-DEBIAN_PACKAGES := gcc libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema iproute2 \
+DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db
 
 .PHONY: all deps build test unit-test integration-test demo install conformance bench clean
