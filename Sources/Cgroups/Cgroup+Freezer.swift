@@ -36,15 +36,9 @@ extension Cgroup {
             throw CgroupError("\(frozen ? "freeze" : "thaw") \(path): no cgroup.freeze (the freezer needs Linux 5.2)")
         }
         try write(frozen ? "1" : "0", to: "cgroup.freeze")
-        let deadline = Clock.monotonicNanoseconds() + timeoutSeconds * 1_000_000_000
-        var pause: UInt32 = 200
-        while isFrozen != frozen {
-            if Clock.monotonicNanoseconds() > deadline {
-                if frozen { try? write("0", to: "cgroup.freeze") }
-                throw CgroupError("\(frozen ? "freeze" : "thaw") \(path): cgroup.events does not say frozen \(frozen ? 1 : 0) after \(timeoutSeconds)s")
-            }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+        guard Polling.until(seconds: timeoutSeconds, first: 200, longest: 20_000, { isFrozen == frozen }) else {
+            if frozen { try? write("0", to: "cgroup.freeze") }
+            throw CgroupError("\(frozen ? "freeze" : "thaw") \(path): cgroup.events does not say frozen \(frozen ? 1 : 0) after \(timeoutSeconds)s")
         }
     }
 

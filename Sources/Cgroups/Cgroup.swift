@@ -49,8 +49,7 @@ public struct Cgroup: Sendable, Equatable {
 
     /// The calling process's cgroup v2 path, from /proc/self/cgroup ("0::/x").
     public static func callerCgroup() -> String {
-        guard let bytes = try? FileSystem.readFile("/proc/self/cgroup") else { return "/" }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("0::") {
+        for line in (FileSystem.readText("/proc/self/cgroup") ?? "").split(separator: "\n") where line.hasPrefix("0::") {
             return String(line.dropFirst(3))
         }
         return "/"
@@ -84,7 +83,7 @@ public struct Cgroup: Sendable, Equatable {
     private static func enableControllers(_ controllers: Set<String>, below parent: String, isRoot: Bool) throws(CgroupError) {
         guard !controllers.isEmpty else { return }
         let file = parent + "/cgroup.subtree_control"
-        let enabled = Set(((try? FileSystem.readFile(file)).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        let enabled = Set((FileSystem.readText(file) ?? "")
             .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
         let missing = controllers.subtracting(enabled).sorted()
         guard !missing.isEmpty else { return }
@@ -119,7 +118,7 @@ public struct Cgroup: Sendable, Equatable {
     }
 
     public func read(_ file: String) -> String? {
-        (try? FileSystem.readFile(path + "/" + file)).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
+        FileSystem.readText(path + "/" + file)?.trimmingWhitespace()
     }
 
     /// An O_PATH-free directory fd, as clone3's CLONE_INTO_CGROUP wants.
@@ -138,16 +137,11 @@ public struct Cgroup: Sendable, Equatable {
 
     public var exists: Bool { FileSystem.isDirectory(path) }
 
-    /// Kills whatever is left (cgroup.kill where the kernel has it, SIGKILL
-    /// to each process otherwise), waits until the cgroup is empty, and
+    /// Kills whatever is left (killAll), waits until the cgroup is empty, and
     /// removes it; EBUSY right after the last exit is retried briefly.
     public func remove() throws(CgroupError) {
         guard exists else { return }
-        if FileSystem.exists(path + "/cgroup.kill") {
-            try? write("1", to: "cgroup.kill")
-        } else {
-            for pid in processes() { kill(pid, SIGKILL) }
-        }
+        try? killAll()
         let deadline = Clock.monotonicNanoseconds() + 5_000_000_000
         var pause: UInt32 = 500
         while true {

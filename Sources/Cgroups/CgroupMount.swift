@@ -18,11 +18,8 @@ public struct CgroupMount: Equatable, Sendable {
     /// The cgroup2 mount of the calling process's mount namespace, or nil
     /// when the host has none.
     public static func find() -> CgroupMount? {
-        guard let bytes = try? FileSystem.readFile("/proc/self/mountinfo"),
-              let path = cgroup2MountPoint(mountinfo: String(decoding: bytes, as: UTF8.self)),
-              isCgroup2(path)
-        else { return nil }
-        let text = (try? FileSystem.readFile(path + "/cgroup.controllers")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard let path = cgroup2MountPoint(mountinfo: MountTable.current()), isCgroup2(path) else { return nil }
+        let text = FileSystem.readText(path + "/cgroup.controllers") ?? ""
         let controllers = text.trimmingWhitespace().split(separator: " ").map(String.init)
         return CgroupMount(path: path, controllers: controllers)
     }
@@ -36,32 +33,7 @@ public struct CgroupMount: Equatable, Sendable {
     /// The mount point of the first cgroup2 file system in a mountinfo text,
     /// preferring `/sys/fs/cgroup` itself when several are mounted.
     public static func cgroup2MountPoint(mountinfo: String) -> String? {
-        var found: [String] = []
-        for line in mountinfo.split(separator: "\n") {
-            // Fields: id parent major:minor root mountpoint options [optional...] - fstype source super
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2,
-                  halves[1].split(separator: " ").first == "cgroup2" else { continue }
-            let fields = halves[0].split(separator: " ")
-            guard fields.count >= 5 else { continue }
-            found.append(unescapeMountinfo(String(fields[4])))
-        }
+        let found = MountTable.mountPoints(ofType: "cgroup2", in: mountinfo)
         return found.first(where: { $0 == "/sys/fs/cgroup" }) ?? found.first
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as octal (\040).
-    static func unescapeMountinfo(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
-               let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(3)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -10,6 +10,20 @@ public enum FileSystem {
         return try fd.readAll()
     }
 
+    /// A file's content as text, or nil when it cannot be read: for /proc,
+    /// /sys and cgroup files, where absence is an answer, not an error.
+    public static func readText(_ path: String) -> String? {
+        (try? readFile(path)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A symlink's target, or nil (not a link, or unreadable).
+    public static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let length = readlink(path, &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Writes to a temporary file beside `path` and renames it into place,
     /// so a reader sees the old or the new content, never a torn one. No
     /// fsync: the runtime's state lives on tmpfs (/run) and means nothing

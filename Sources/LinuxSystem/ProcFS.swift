@@ -6,33 +6,40 @@ public enum ProcFS {
     /// /proc/PID/stat). A pid plus its start time names one process for good:
     /// a recycled pid gets a later start time.
     public static func startTime(of pid: Int32) -> UInt64? {
-        guard let bytes = try? FileSystem.readFile("/proc/\(pid)/stat") else { return nil }
-        return parseStartTime(statLine: String(decoding: bytes, as: UTF8.self))
+        stat(of: pid)?.startTime
     }
 
+    /// Whether `pid` is still the process that started at `startTime` and
+    /// has not exited (a zombie has): one read of /proc/PID/stat.
+    public static func isAlive(_ pid: Int32, startedAt startTime: UInt64?) -> Bool {
+        guard let stat = stat(of: pid) else { return false }
+        return stat.startTime == startTime && stat.state != "Z" && stat.state != "X"
+    }
+
+    static func stat(of pid: Int32) -> (state: Character, startTime: UInt64)? {
+        FileSystem.readText("/proc/\(pid)/stat").flatMap(parseStat(statLine:))
+    }
+
+    public static func parseStartTime(statLine: String) -> UInt64? {
+        parseStat(statLine: statLine)?.startTime
+    }
+
+    /// Field 3 (state: "Z" a zombie, "X" dead) and field 22 (start time).
     /// The command name (field 2) may hold spaces and parentheses, so fields
     /// are counted from the last ')'.
-    public static func parseStartTime(statLine: String) -> UInt64? {
+    static func parseStat(statLine: String) -> (state: Character, startTime: UInt64)? {
         guard let closing = statLine.lastIndex(of: ")") else { return nil }
         let fields = statLine[statLine.index(after: closing)...].split(separator: " ")
         // fields[0] is field 3 (state), so field 22 is fields[19].
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
-    }
-
-    /// The process state letter (field 3): "Z" for a zombie, "X" dead.
-    public static func state(of pid: Int32) -> Character? {
-        guard let bytes = try? FileSystem.readFile("/proc/\(pid)/stat") else { return nil }
-        let line = String(decoding: bytes, as: UTF8.self)
-        guard let closing = line.lastIndex(of: ")") else { return nil }
-        return line[line.index(after: closing)...].split(separator: " ").first?.first
+        guard fields.count > 19, let state = fields[0].first, let startTime = UInt64(fields[19]) else { return nil }
+        return (state, startTime)
     }
 
     /// The calling process's capability bounding set (CapBnd): what it can
     /// ever give a child. All bits when it cannot be read.
     public static func boundingCapabilities() -> UInt64 {
-        guard let bytes = try? FileSystem.readFile("/proc/self/status") else { return .max }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapBnd:") {
+        guard let status = FileSystem.readText("/proc/self/status") else { return .max }
+        for line in status.split(separator: "\n") where line.hasPrefix("CapBnd:") {
             return UInt64(line.dropFirst(7).trimmingCharacters(), radix: 16) ?? .max
         }
         return .max
@@ -40,8 +47,8 @@ public enum ProcFS {
 
     /// The highest capability number this kernel knows.
     public static func lastCapability() -> Int {
-        guard let bytes = try? FileSystem.readFile("/proc/sys/kernel/cap_last_cap"),
-              let value = Int(String(decoding: bytes, as: UTF8.self).trimmingWhitespace())
+        guard let text = FileSystem.readText("/proc/sys/kernel/cap_last_cap"),
+              let value = Int(text.trimmingWhitespace())
         else { return 40 }
         return value
     }

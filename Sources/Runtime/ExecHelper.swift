@@ -19,10 +19,7 @@ enum ExecHelper {
     }
 
     static func sealedCopy() throws(RuntimeError) -> FileDescriptor {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let own = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-        let places = candidates(besides: own)
+        let places = candidates(besides: FileSystem.readLink("/proc/self/exe") ?? "")
         guard let path = places.first(where: FileSystem.exists) else {
             throw RuntimeError(.system, "find the exec helper: none at \(places.joined(separator: " or ")) (build berth with make)")
         }

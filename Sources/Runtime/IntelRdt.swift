@@ -24,13 +24,7 @@ public struct IntelRdtPlacement: Codable, Sendable, Equatable {
 enum IntelRdt {
     /// The resctrl mount point of berth's mount namespace, from mountinfo.
     static func mountPoint(mountinfo: String) -> String? {
-        for line in mountinfo.split(separator: "\n") {
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2, halves[1].split(separator: " ").first == "resctrl" else { continue }
-            let fields = halves[0].split(separator: " ")
-            if fields.count >= 5 { return String(fields[4]) }
-        }
-        return nil
+        MountTable.mountPoints(ofType: "resctrl", in: mountinfo).first
     }
 
     static func plan(_ rdt: LinuxIntelRdt, problems: inout [ConfigProblem]) -> PlannedIntelRdt {
@@ -63,7 +57,7 @@ enum IntelRdt {
             }
             try make(group)
         } else if !rdt.schemata.isEmpty {
-            let current = (try? FileSystem.readFile(group + "/schemata")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let current = FileSystem.readText(group + "/schemata") ?? ""
             let present = Set(current.split(separator: "\n").map(normalized))
             for line in rdt.schemata where !present.contains(normalized(Substring(line))) {
                 throw RuntimeError(.invalidConfig,

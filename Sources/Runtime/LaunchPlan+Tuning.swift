@@ -106,8 +106,7 @@ extension LaunchPlan {
         }
         if let rdt = linux.intelRdt {
             tuning.intelRdt = IntelRdt.plan(rdt, problems: &problems)
-            let mountinfo = (try? FileSystem.readFile("/proc/self/mountinfo")).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            tuning.resctrlRoot = IntelRdt.mountPoint(mountinfo: mountinfo)
+            tuning.resctrlRoot = IntelRdt.mountPoint(mountinfo: MountTable.current())
             if tuning.resctrlRoot == nil {
                 problem("linux.intelRdt", "no resctrl file system is mounted on this host")
             }

@@ -240,7 +240,7 @@ extension Runtime {
     /// static executable, and a static glibc cannot load NSS modules.
     static func ownerName() -> String {
         let uid = String(geteuid())
-        let passwd = (try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let passwd = FileSystem.readText("/etc/passwd") ?? ""
         for line in passwd.split(separator: "\n") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             if fields.count > 2 && fields[2] == uid { return String(fields[0]) }

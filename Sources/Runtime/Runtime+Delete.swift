@@ -48,14 +48,8 @@ extension Runtime {
                 Glibc.kill(pid, SIGKILL)
             }
         }
-        let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
-        var pause: UInt32 = 500
-        while status(of: record) != .stopped {
-            if Clock.monotonicNanoseconds() > deadline {
-                throw RuntimeError(.system, "kill container \(record.id): init \(record.pid) still alive after 10s")
-            }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+        guard Polling.until(seconds: 10, first: 500, longest: 20_000, { status(of: record) == .stopped }) else {
+            throw RuntimeError(.system, "kill container \(record.id): init \(record.pid) still alive after 10s")
         }
     }
 }

@@ -178,7 +178,7 @@ extension Runtime {
             throw RuntimeError(.system, reply.payload, errno: reply.errno == 0 ? nil : Errno(reply.errno))
         }
         let startTime = ProcFS.startTime(of: pid)
-        _ = Self.waitUntilExecuted(pid: pid) { ProcFS.startTime(of: pid) == startTime && ProcFS.state(of: pid) != "Z" }
+        _ = Self.waitUntilExecuted(pid: pid) { ProcFS.isAlive(pid, startedAt: startTime) }
         return pid
     }
 }

@@ -69,9 +69,6 @@ extension Runtime {
 
     /// The target of /proc/PID/ns/NAME, e.g. "pid:[4026531836]".
     static func namespaceIdentity(of pid: pid_t, _ name: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = readlink("/proc/\(pid)/ns/\(name)", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        FileSystem.readLink("/proc/\(pid)/ns/\(name)")
     }
 }

@@ -56,20 +56,16 @@ extension Runtime {
     static func waitUntilExecuted(pid: pid_t, while alive: () -> Bool) -> Bool {
         var own = stat()
         guard stat("/proc/self/exe", &own) == 0 else { return true }
-        var pause: UInt32 = 100
-        while alive() {
+        var executed = false
+        _ = Polling.until(first: 100, longest: 10_000) {
             var current = stat()
-            var buffer = [CChar](repeating: 0, count: 256)
-            let length = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
-            let target = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-            if stat("/proc/\(pid)/exe", &current) == 0 && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
-                && !target.hasPrefix("/memfd:berth-exec-helper") {
-                return true
-            }
-            usleep(pause)
-            pause = min(pause * 2, 10_000)
+            let target = FileSystem.readLink("/proc/\(pid)/exe") ?? ""
+            executed = stat("/proc/\(pid)/exe", &current) == 0
+                && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
+                && !target.hasPrefix("/memfd:berth-exec-helper")
+            return executed || !alive()
         }
-        return false
+        return executed
     }
 
     /// The record of an existing container; one still being created has none.

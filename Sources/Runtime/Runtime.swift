@@ -26,8 +26,7 @@ public struct Runtime: Sendable {
     /// exited (or reaped and recycled) pid reads as stopped.
     public func status(of record: ContainerRecord?) -> ContainerStatus {
         guard let record, record.pid > 0 else { return .creating }
-        guard ProcFS.startTime(of: record.pid) == record.initStartTime,
-              ProcFS.state(of: record.pid) != "Z" else { return .stopped }
+        guard ProcFS.isAlive(record.pid, startedAt: record.initStartTime) else { return .stopped }
         // Paused: the kernel reports the cgroup frozen (berth pause).
         if let path = record.cgroupPath, Cgroup(path: path).isFrozen { return .paused }
         // The init blocks opening exec.fifo until start; start removes it.

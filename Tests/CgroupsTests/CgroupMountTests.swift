@@ -1,3 +1,4 @@
+import LinuxSystem
 import Testing
 @testable import Cgroups
 
@@ -29,6 +30,6 @@ import Testing
     }
 
     @Test func escapedMountPointsAreDecoded() {
-        #expect(CgroupMount.unescapeMountinfo("/tmp/other\\040place") == "/tmp/other place")
+        #expect(MountTable.unescape("/tmp/other\\040place") == "/tmp/other place")
     }
 }

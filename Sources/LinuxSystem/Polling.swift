@@ -1,0 +1,19 @@
+import Glibc
+
+/// Waiting for a state the kernel offers no event for (a process gone, a
+/// cgroup frozen, a program exec'd): check, pause, check again, with pauses
+/// that double from `first` to `longest` microseconds.
+public enum Polling {
+    /// Checks `done` until it returns true, or until `seconds` have passed
+    /// (nil: no limit). Returns whether `done` did.
+    public static func until(seconds: UInt64? = nil, first: UInt32, longest: UInt32, _ done: () -> Bool) -> Bool {
+        let deadline = seconds.map { Clock.monotonicNanoseconds() + $0 * 1_000_000_000 }
+        var pause = first
+        while !done() {
+            if let deadline, Clock.monotonicNanoseconds() > deadline { return false }
+            usleep(pause)
+            pause = min(pause * 2, longest)
+        }
+        return true
+    }
+}
