@@ -177,9 +177,11 @@ BUSYBOX = "/bin/busybox"
 # mark of the memory it had before execve, and a forked (or vforked) child
 # of Python has Python's ~15 MB. So for RSS the runtime is forked by a
 # static busybox shell that exits at once; as subreaper we adopt the runtime
-# and wait4 it ourselves. The shell costs about a millisecond, so wall times
-# are measured without it.
-_LAUNCHER_SCRIPT = '"$@" {fd}>&- & echo $! >&{fd}'
+# and wait4 it ourselves. The runtime waits on a gate until the shell is
+# gone: one that finished first would be reaped by the shell, its rusage lost,
+# and running it again is wrong for commands such as start. The shell costs
+# about a millisecond, so wall times are measured without it.
+_LAUNCHER_SCRIPT = '{{ read -r _ <&{gate}; exec "$@" {gate}<&-; }} {fd}>&- & echo $! >&{fd}'
 
 
 def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
@@ -195,85 +197,73 @@ def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
     is the program's own (needs become_subreaper()); seconds then include
     the launcher.
     """
-    for attempt in range(10):
-        try:
-            return _spawn_once(argv, timeout, cwd, small_parent)
-        except _LostChild:
-            # The launcher shell reaped a program that finished before the
-            # shell itself exited; its rusage is gone, so run it again.
-            continue
-    raise RuntimeError(f"could not measure {argv[0]}: the launcher kept reaping it")
-
-
-class _LostChild(Exception):
-    pass
-
-
-def _spawn_once(argv, timeout, cwd, small_parent):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        if small_parent:
-            pid = _launch(argv, out, err, cwd)
-        else:
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
-            pid = process.pid
+        return _spawn_into(argv, timeout, cwd, small_parent, out, err)
+
+
+def _spawn_into(argv, timeout, cwd, small_parent, out, err):
+    start = time.perf_counter()
+    if small_parent:
+        pid = _launch(argv, out, err, cwd)
+    else:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
+        pid = process.pid
+    pidfd = os.pidfd_open(pid)  # a zombie until we reap it, so never gone
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        timed_out = not poller.poll(timeout * 1000)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status, rusage = os.wait4(pid, 0)
+    except BaseException:
+        # Interrupted (Ctrl-C, a test's time limit): do not leave a
+        # runtime process behind to race the caller's cleanup.
         try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            if small_parent:
-                raise _LostChild() from None
-            raise
-        try:
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
-            timed_out = not poller.poll(timeout * 1000)
-            if timed_out:
-                os.kill(pid, signal.SIGKILL)
-            _, status, rusage = os.wait4(pid, 0)
-        except BaseException:
-            # Interrupted (Ctrl-C, a test's time limit): do not leave a
-            # runtime process behind to race the caller's cleanup.
-            try:
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass  # it was already reaped
-            raise
-        finally:
-            os.close(pidfd)
-        seconds = time.perf_counter() - start
-        returncode = os.waitstatus_to_exitcode(status)
-        if not small_parent:
-            process.returncode = returncode  # so that Popen never tries to reap it again
-        out.seek(0)
-        err.seek(0)
-        return Result(
-            argv=list(argv),
-            returncode=None if timed_out else returncode,
-            stdout=out.read().decode(errors="replace"),
-            stderr=err.read().decode(errors="replace"),
-            seconds=seconds,
-            maxrss_kib=rusage.ru_maxrss,
-        )
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass  # it was already reaped
+        raise
+    finally:
+        os.close(pidfd)
+    seconds = time.perf_counter() - start
+    returncode = os.waitstatus_to_exitcode(status)
+    if not small_parent:
+        process.returncode = returncode  # so that Popen never tries to reap it again
+    out.seek(0)
+    err.seek(0)
+    return Result(
+        argv=list(argv),
+        returncode=None if timed_out else returncode,
+        stdout=out.read().decode(errors="replace"),
+        stderr=err.read().decode(errors="replace"),
+        seconds=seconds,
+        maxrss_kib=rusage.ru_maxrss,
+    )
 
 
 def _launch(argv, out, err, cwd):
     """Start argv as a grandchild through the busybox launcher; its pid."""
     read_end, write_end = os.pipe()
+    gate_read, gate_write = os.pipe()
     try:
-        script = _LAUNCHER_SCRIPT.format(fd=write_end)
+        script = _LAUNCHER_SCRIPT.format(fd=write_end, gate=gate_read)
         launcher = subprocess.Popen([BUSYBOX, "sh", "-c", script, "launcher", *argv],
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                                    pass_fds=(write_end,))
+                                    pass_fds=(write_end, gate_read))
         os.close(write_end)
         write_end = -1
+        os.close(gate_read)
+        gate_read = -1
         pid_text = os.read(read_end, 64).decode().strip()
         launcher.wait()
+        # The launcher has exited, so the program is now our child: let it run.
+        os.write(gate_write, b"\n")
     finally:
-        os.close(read_end)
-        if write_end >= 0:
-            os.close(write_end)
-    # The launcher has exited, so the program is now our child.
+        for fd in (read_end, write_end, gate_read, gate_write):
+            if fd >= 0:
+                os.close(fd)
     return int(pid_text)
 
 

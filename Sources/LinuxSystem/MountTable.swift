@@ -10,10 +10,11 @@ public enum MountTable {
         var found: [String] = []
         for line in mountinfo.split(separator: "\n") {
             // Fields: id parent major:minor root mountpoint options [optional...] - fstype source super
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2, halves[1].split(separator: " ").first.map(String.init) == type else { continue }
-            let fields = halves[0].split(separator: " ")
-            guard fields.count >= 5 else { continue }
+            // (split on single spaces: a String separator would bring in the
+            // whole of _StringProcessing's searcher code on every start)
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count,
+                  fields[dash + 1] == type else { continue }
             found.append(unescape(String(fields[4])))
         }
         return found

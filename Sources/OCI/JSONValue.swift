@@ -1,12 +1,9 @@
-// A small JSON parser that keeps what JSONDecoder throws away.
-//
-// JSONDecoder (FoundationEssentials) reports both a syntax error and a number
-// that does not fit its Swift type as "The given data was not valid JSON." at
-// the document root, with no position and no path. Users need both, so when
-// a decode fails SpecLoader parses the document again with this parser (which
-// gives the line and column of a syntax error) and replays the decode over
-// the tree with `JSONValueDecoder` (which gives the path of the bad value).
-// It runs only after a failure, so it is written for clarity, not speed.
+// The JSON parser of every document berth reads (config.json, its state
+// records, process.json). It gives the line and column of a syntax error,
+// which JSONDecoder does not (it says "The given data was not valid JSON."
+// at the document root), and keeps numbers as text so that
+// `JSONValueDecoder` can check each against the integer width the model asks
+// for and name the path of one that does not fit.
 
 /// A parsed JSON value. Numbers keep their text so that each can be checked
 /// against the integer width the model asks for.
@@ -120,7 +117,16 @@ struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1  // opening quote
-        var utf8: [UInt8] = []
+        // Most strings have no escape: take them as they are.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<index - 1], as: UTF8.self)
+        }
+        var utf8 = Array(bytes[start..<index])
         while let byte = peek() {
             index += 1
             switch byte {
@@ -195,7 +201,12 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while let byte = peek(), [0x20, 0x0A, 0x0D, 0x09].contains(byte) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     private func peek() -> UInt8? {

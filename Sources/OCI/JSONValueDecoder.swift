@@ -1,7 +1,12 @@
-// A Decoder over `JSONValue` that fails with a `ConfigProblem` naming the
-// exact path and what was expected there. See JSONValue.swift for why it
-// exists; it mirrors JSONDecoder's rules (missing optional keys and nulls are
-// nil, unknown keys are ignored) so that both reject the same documents.
+// The Decoder over `JSONValue` that reads every document berth takes in. It
+// fails with a `ConfigProblem` naming the exact path and what was expected
+// there, and follows JSONDecoder's rules (missing optional keys and nulls
+// are nil, unknown keys are ignored, integral numbers may be written 2.0) so
+// that both accept the same documents; OCITests checks the two agree.
+//
+// Speed: scalars (most of a config) are read straight out of their
+// container, and the coding path of a value is only built when a problem is
+// reported or a nested container needs it.
 
 /// Thrown by `JSONValueDecoder`: the first problem met.
 struct DecodeProblem: Error {
@@ -18,25 +23,17 @@ struct JSONValueDecoder: Decoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let members) = value else { throw mismatch(expected: "an object") }
+        guard case .object(let members) = value else { throw Scalars.mismatch(value, expected: "an object", at: codingPath) }
         return KeyedDecodingContainer(KeyedContainer(members: members, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let elements) = value else { throw mismatch(expected: "an array") }
+        guard case .array(let elements) = value else { throw Scalars.mismatch(value, expected: "an array", at: codingPath) }
         return UnkeyedContainer(elements: elements, codingPath: codingPath)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
         SingleValueContainer(value: value, codingPath: codingPath)
-    }
-
-    func mismatch(expected: String) -> DecodeProblem {
-        problem("expected \(expected), found \(value.kind)")
-    }
-
-    func problem(_ message: String) -> DecodeProblem {
-        DecodeProblem(problem: ConfigProblem(path: JSONPath.render(codingPath), message: message))
     }
 }
 
@@ -55,64 +52,74 @@ private struct AnyKey: CodingKey {
     }
 }
 
+/// The JSON scalars as Swift values, for all three containers. `path` is
+/// called only to report a problem.
+private enum Scalars {
+    static func problem(_ message: String, at path: [any CodingKey]) -> DecodeProblem {
+        DecodeProblem(problem: ConfigProblem(path: JSONPath.render(path), message: message))
+    }
+
+    static func mismatch(_ value: JSONValue, expected: String, at path: [any CodingKey]) -> DecodeProblem {
+        problem("expected \(expected), found \(value.kind)", at: path)
+    }
+
+    static func bool(_ value: JSONValue, _ path: () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let flag) = value else { throw mismatch(value, expected: "a boolean", at: path()) }
+        return flag
+    }
+
+    static func string(_ value: JSONValue, _ path: () -> [any CodingKey]) throws -> String {
+        guard case .string(let text) = value else { throw mismatch(value, expected: "a string", at: path()) }
+        return text
+    }
+
+    static func double(_ value: JSONValue, _ path: () -> [any CodingKey]) throws -> Double {
+        guard case .number(let text) = value, let number = Double(text) else {
+            throw mismatch(value, expected: "a number", at: path())
+        }
+        return number
+    }
+
+    static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: () -> [any CodingKey]) throws -> T {
+        guard case .number(let text) = value else { throw mismatch(value, expected: describe(T.self), at: path()) }
+        if let exact = T(text) { return exact }
+        // JSONDecoder also takes integral numbers written as 2.0 or 1e3.
+        if let number = Double(text), number.rounded() == number, let exact = T(exactly: number) { return exact }
+        throw problem("expected \(describe(T.self)), found \(text)", at: path())
+    }
+
+    private static func describe<T: FixedWidthInteger>(_ type: T.Type) -> String {
+        let width = T.bitWidth == Int.bitWidth && (T.self == Int.self || T.self == UInt.self) ? "" : "\(T.bitWidth)-bit "
+        return T.isSigned ? "a \(width)integer" : "an unsigned \(width)integer"
+    }
+}
+
 private struct SingleValueContainer: SingleValueDecodingContainer {
     let value: JSONValue
     let codingPath: [any CodingKey]
-    private var decoder: JSONValueDecoder { JSONValueDecoder(value: value, codingPath: codingPath) }
-
-    init(value: JSONValue, codingPath: [any CodingKey]) {
-        self.value = value
-        self.codingPath = codingPath
-    }
 
     func decodeNil() -> Bool {
         if case .null = value { return true }
         return false
     }
 
-    func decode(_ type: Bool.Type) throws -> Bool {
-        guard case .bool(let flag) = value else { throw decoder.mismatch(expected: "a boolean") }
-        return flag
-    }
-
-    func decode(_ type: String.Type) throws -> String {
-        guard case .string(let text) = value else { throw decoder.mismatch(expected: "a string") }
-        return text
-    }
-
-    func decode(_ type: Double.Type) throws -> Double {
-        guard case .number(let text) = value, let number = Double(text) else { throw decoder.mismatch(expected: "a number") }
-        return number
-    }
-
+    func decode(_ type: Bool.Type) throws -> Bool { try Scalars.bool(value) { codingPath } }
+    func decode(_ type: String.Type) throws -> String { try Scalars.string(value) { codingPath } }
+    func decode(_ type: Double.Type) throws -> Double { try Scalars.double(value) { codingPath } }
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
-    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
-    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+    func decode(_ type: Int.Type) throws -> Int { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: Int8.Type) throws -> Int8 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: Int16.Type) throws -> Int16 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: Int32.Type) throws -> Int32 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: Int64.Type) throws -> Int64 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: UInt.Type) throws -> UInt { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try Scalars.integer(value) { codingPath } }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try Scalars.integer(value) { codingPath } }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try T(from: decoder)
-    }
-
-    private func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-        let expected = Self.describe(type)
-        guard case .number(let text) = value else { throw decoder.mismatch(expected: expected) }
-        if let exact = T(text) { return exact }
-        // JSONDecoder also takes integral numbers written as 2.0 or 1e3.
-        if let number = Double(text), number.rounded() == number, let exact = T(exactly: number) { return exact }
-        throw decoder.problem("expected \(expected), found \(text)")
-    }
-
-    private static func describe<T: FixedWidthInteger>(_ type: T.Type) -> String {
-        let width = T.bitWidth == Int.bitWidth && (T.self == Int.self || T.self == UInt.self) ? "" : "\(T.bitWidth)-bit "
-        return T.isSigned ? "a \(width)integer" : "an unsigned \(width)integer"
+        try T(from: JSONValueDecoder(value: value, codingPath: codingPath))
     }
 }
 
@@ -130,21 +137,24 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return false
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeValue(type, key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeValue(type, key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeValue(type, key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decodeValue(type, key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeValue(type, key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeValue(type, key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeValue(type, key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeValue(type, key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeValue(type, key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeValue(type, key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeValue(type, key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeValue(type, key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeValue(type, key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeValue(type, key) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decodeValue(type, key) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try Scalars.bool(value(forKey: key)) { codingPath + [key] } }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try Scalars.string(value(forKey: key)) { codingPath + [key] } }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try Scalars.double(value(forKey: key)) { codingPath + [key] } }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try decode(Double.self, forKey: key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(key) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try T(from: decoder(forKey: key))
+    }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
@@ -164,8 +174,8 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try decoder(forKey: key)
     }
 
-    private func decodeValue<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
-        try T(from: decoder(forKey: key))
+    private func integer<T: FixedWidthInteger>(_ key: Key) throws -> T {
+        try Scalars.integer(value(forKey: key)) { codingPath + [key] }
     }
 
     private func decoder(forKey key: Key) throws -> JSONValueDecoder {
@@ -174,8 +184,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func value(forKey key: Key) throws -> JSONValue {
         guard let value = members[key.stringValue] else {
-            let container = JSONValueDecoder(value: .object(members), codingPath: codingPath)
-            throw container.problem("missing required field \"\(key.stringValue)\"")
+            throw Scalars.problem("missing required field \"\(key.stringValue)\"", at: codingPath)
         }
         return value
     }
@@ -200,21 +209,24 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type) }
-    mutating func decode(_ type: String.Type) throws -> String { try next(type) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try next(type) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try next(type) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try next(type) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(Scalars.bool) }
+    mutating func decode(_ type: String.Type) throws -> String { try next(Scalars.string) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next(Scalars.double) }
+    mutating func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next(Scalars.integer) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(Scalars.integer) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(Scalars.integer) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(Scalars.integer) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(Scalars.integer) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(Scalars.integer) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(Scalars.integer) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(Scalars.integer) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(Scalars.integer) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(Scalars.integer) }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try T(from: nextDecoder())
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
@@ -230,20 +242,22 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         try nextDecoder()
     }
 
-    private mutating func next<T: Decodable>(_ type: T.Type) throws -> T {
-        try T(from: nextDecoder())
+    private var elementPath: [any CodingKey] { codingPath + [AnyKey(intValue: currentIndex)] }
+
+    private mutating func next<T>(_ convert: (JSONValue, () -> [any CodingKey]) throws -> T) throws -> T {
+        let converted = try convert(try element()) { elementPath }
+        currentIndex += 1
+        return converted
     }
 
     private mutating func nextDecoder() throws -> JSONValueDecoder {
-        let decoder = JSONValueDecoder(value: try element(), codingPath: codingPath + [AnyKey(intValue: currentIndex)])
+        let decoder = JSONValueDecoder(value: try element(), codingPath: elementPath)
         currentIndex += 1
         return decoder
     }
 
     private func element() throws -> JSONValue {
-        guard !isAtEnd else {
-            throw JSONValueDecoder(value: .array(elements), codingPath: codingPath).problem("too few elements")
-        }
+        guard !isAtEnd else { throw Scalars.problem("too few elements", at: codingPath) }
         return elements[currentIndex]
     }
 }

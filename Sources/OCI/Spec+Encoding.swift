@@ -2,8 +2,6 @@
 // so that files written by berth are stable and diffable; nil fields are
 // omitted (synthesized Codable encodes optionals with encodeIfPresent).
 
-import FoundationEssentials
-
 extension Spec {
     /// `config.json` as `berth spec` writes it.
     public func encodedJSON() -> [UInt8] { prettyJSON(self) }
@@ -18,12 +16,10 @@ extension Features {
 }
 
 private func prettyJSON(_ value: some Encodable) -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     // These models hold only strings, integers, booleans and containers of
-    // them: JSONEncoder can only fail on non-finite floats, so it cannot here.
-    guard let data = try? encoder.encode(value) else {
-        preconditionFailure("JSONEncoder failed on a runtime-spec document")
+    // them: encoding can only fail on non-finite floats, so it cannot here.
+    guard let bytes = try? JSONText.encode(value, pretty: true) else {
+        preconditionFailure("JSON encoding failed on a runtime-spec document")
     }
-    return Array(data)
+    return bytes
 }

@@ -1,5 +1,4 @@
 import CBerth
-import FoundationEssentials
 import Glibc
 import LinuxSystem
 import OCI
@@ -26,9 +25,7 @@ extension ContainerInit {
                           pid: hostPid, bundle: plan.bundle, annotations: plan.annotations)
         let message = ContainerProcessState(ociVersion: plan.ociVersion, fds: ["seccompFd"], pid: hostPid,
                                             metadata: plan.seccompListener?.metadata, state: state)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(message)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? JSONText.encode(message)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// Installs the filter; with SCMP_ACT_NOTIFY hands the listener fd and

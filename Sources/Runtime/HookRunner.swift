@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 import LinuxSystem
 import OCI
@@ -10,9 +9,7 @@ import OCI
 enum HookRunner {
     static func run(_ hook: Hook, kind: String, index: Int, state: State) throws(RuntimeError) {
         let label = "\(kind) hook #\(index) (\(hook.path))"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let input = (try? Array(encoder.encode(state))) ?? []
+        let input = (try? JSONText.encode(state)) ?? []
 
         // The hook's stdin is a socket rather than a pipe so that berth can
         // write with MSG_NOSIGNAL: a hook that exits without reading must

@@ -14,7 +14,13 @@ public struct PlannedNetworkDevice: Sendable, Equatable {
 
     /// A name with `%d` lets the kernel pick the first free number, so it
     /// may match names already taken in the container.
-    var isTemplate: Bool { containerName.contains("%d") }
+    var isTemplate: Bool {
+        // Not `contains("%d")`: that is _StringProcessing's, and using it
+        // links that library (and its protocol conformances, which the Swift
+        // runtime reads through at start-up) into berth.
+        let utf8 = Array(containerName.utf8)
+        return zip(utf8, utf8.dropFirst()).contains { $0 == UInt8(ascii: "%") && $1 == UInt8(ascii: "d") }
+    }
 }
 
 /// `linux.netDevices`: host network devices moved into the container's

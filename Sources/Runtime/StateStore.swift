@@ -1,6 +1,6 @@
-import FoundationEssentials
 import Glibc
 import LinuxSystem
+import OCI
 
 /// One directory per container under the state root:
 ///
@@ -79,7 +79,7 @@ public struct StateStore: Sendable {
             throw .system("read \(recordPath(of: id))", error)
         }
         do {
-            return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+            return try SpecLoader.decode(ContainerRecord.self, from: bytes)
         } catch {
             throw RuntimeError(.system, "read \(recordPath(of: id)): corrupt state file (\(error))")
         }
@@ -89,11 +89,9 @@ public struct StateStore: Sendable {
     /// not interleave read-modify-write cycles.
     public func save(_ record: ContainerRecord, holding lock: ContainerLock) throws(RuntimeError) {
         precondition(lock.id == record.id, "saving \(record.id) under the lock of \(lock.id)")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let bytes: [UInt8]
         do {
-            bytes = Array(try encoder.encode(record))
+            bytes = try JSONText.encode(record)
         } catch {
             throw RuntimeError(.system, "encode state of \(record.id): \(error)")
         }

@@ -1,6 +1,6 @@
-import FoundationEssentials
 import Glibc
 import LinuxSystem
+import OCI
 import Testing
 @testable import Cgroups
 
@@ -72,9 +72,7 @@ import Testing
         stats.memory = CgroupStats.parseMemory(current: "100", max: "max", events: "max 0", swapCurrent: nil, swapMax: nil, stat: nil)
         stats.pids = CgroupStats.parsePids(current: "1", max: "max")
         stats.hugetlb["2MB"] = CgroupStats.parseHugetlb(current: "0", max: "max", events: "max 0")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(stats), as: UTF8.self)
+        let json = String(decoding: try JSONText.encode(stats), as: UTF8.self)
         #expect(json == #"{"blkio":{},"cpu":{"throttling":{},"usage":{"kernel":1000,"total":2000,"user":1000}},"#
             + #""hugetlb":{"2MB":{"failcnt":0,"max":18446744073709551615}},"#
             + #""memory":{"kernel":{"failcnt":0,"limit":0},"kernelTCP":{"failcnt":0,"limit":0},"#
