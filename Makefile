@@ -21,13 +21,17 @@ RUNTIME   ?= $(BERTH)
 # against 8.1 MB with only the Swift runtime static).
 #
 # Linked by lld with every function in a section of its own, in the order of
-# build-support/berth.order: the functions the common commands run sit side
-# by side, so a command maps less code (the kernel maps 64 KiB around every
-# fault). `make order-file` remakes the list; see build-support/order-file.sh.
+# build-support/berth.order: the functions and data the common commands use
+# sit side by side, so a command maps less of the binary (the kernel maps
+# 64 KiB around every fault). build-support/berth.ld gathers the helpers the
+# order file cannot name. `make order-file` remakes the list; see
+# build-support/order-file.sh.
 ORDER_FILE    := $(CURDIR)/build-support/berth.order
+LINKER_SCRIPT := $(CURDIR)/build-support/berth.ld
 RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(COMMIT)\" \
                  -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
-                 -Xlinker --symbol-ordering-file=$(ORDER_FILE) -Xlinker --no-warn-symbol-ordering
+                 -Xlinker --symbol-ordering-file=$(ORDER_FILE) -Xlinker --no-warn-symbol-ordering \
+                 -Xlinker -T -Xlinker $(LINKER_SCRIPT)
 
 # What building and testing need from Debian. busybox-static makes test
 # rootfses; crun and runc are the peers of the benchmark and the conformance
@@ -49,8 +53,10 @@ deps:
 	fi
 
 build: exec-helper
-	@# SwiftPM does not know the order file: a newer one must still relink.
-	@if [ -e $(BERTH) ] && [ $(ORDER_FILE) -nt $(BERTH) ]; then rm -f $(BERTH); fi
+	@# SwiftPM does not know these two files: a newer one must still relink.
+	@for input in $(ORDER_FILE) $(LINKER_SCRIPT); do \
+	  if [ -e $(BERTH) ] && [ $$input -nt $(BERTH) ]; then rm -f $(BERTH); fi; \
+	done
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Remakes the order file from the current build (root and busybox-static

@@ -13,7 +13,10 @@
 # (a breakpoint on every function) through what a container manager does:
 # spec, create, start, state, exec, kill, delete, run, list, features, and
 # the failing paths of a missing container. It needs root (containers are
-# created) and busybox-static. Run it through `make order-file` after changes
+# created) and busybox-static. With valgrind installed, the data objects the
+# same commands use are listed after the functions (build-support/hot-data.py;
+# valgrind cannot follow berth's clone3, so this covers berth's own process,
+# which is the one that counts). Run it through `make order-file` after changes
 # that move much code; names that no longer exist are ignored by the linker,
 # so a stale file only costs memory, never correctness.
 set -eu
@@ -64,28 +67,40 @@ trace() {
     "$work/hot-functions" "$work/symbols" "$work/order" -- "$berth" --root "$root" "$@" >/dev/null 2>"$work/stderr" || status=$?
     echo "  berth $*: exit $status $(head -n 1 "$work/stderr")"
 }
+set_args() {
+    python3 - "$work/bundle/config.json" "$@" <<'EOF'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["process"]["args"] = sys.argv[2:]
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+EOF
+}
+
+# The commands a manager runs for every container come first, so that their
+# functions are the ones packed together; the others follow.
 trace --version
-mkdir "$work/spec" && (cd "$work/spec" && trace spec)
 trace state missing
 trace create --bundle "$work/bundle" one
 trace start one
 trace state one
-trace exec one true
-trace list
 trace kill one KILL
 sleep 0.2
 trace delete one
-(cd "$work/bundle" && python3 - config.json <<'EOF'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config["process"]["args"] = ["true"]
-json.dump(config, open(sys.argv[1], "w"), indent=2)
-EOF
-)
+set_args true
 trace run --bundle "$work/bundle" two
+set_args sleep 30
+trace create --bundle "$work/bundle" four
+trace start four
+trace exec four true
+trace list
+trace kill four KILL
+sleep 0.2
+trace delete --force four
+mkdir "$work/spec" && (cd "$work/spec" && trace spec)
 trace features
 trace kill missing
 trace delete missing
+set_args true
 
 # First run first, each function once, in three groups:
 # - what berth's own process runs (every command), so that a command maps
@@ -105,4 +120,30 @@ awk 'NR == FNR { defined[$2]++; next }
          for (i = 1; i <= child_count; i++) if (!seen[child[i]]++) print child[i]
          for (i = 1; i <= shared_count; i++) print shared[i]
      }' "$work/symbols" "$work/order" >"$out"
-echo "$out: $(wc -l <"$out") functions"
+functions=$(wc -l <"$out")
+
+data=0
+if command -v valgrind >/dev/null 2>&1; then
+    # valgrind 3.19 cannot read the DWARF 5 of Swift's debug info: give it
+    # a copy without (same addresses), with the exec helper beside it.
+    strip -g -o "$work/berth" "$berth"
+    cp "$(dirname "$berth")/berth-exec-helper" "$work/"
+    lackey() {
+        valgrind --tool=lackey --trace-mem=yes --log-file="$work/lackey.$#.$1.log" \
+            "$work/berth" --root "$root" "$@" >/dev/null 2>&1 </dev/null || true
+    }
+    lackey --version
+    lackey state missing
+    lackey create --bundle "$work/bundle" three  # runs up to the clone valgrind refuses
+    "$berth" --root "$root" create --bundle "$work/bundle" three >/dev/null 2>&1 </dev/null
+    for command in start state; do lackey "$command" three; done
+    lackey list
+    sleep 0.2
+    lackey delete three
+    python3 "$here/hot-data.py" "$berth" "$work"/lackey.*.log >"$work/data"
+    data=$(wc -l <"$work/data")
+    cat "$work/data" >>"$out"
+else
+    echo "order-file: valgrind not installed: data objects left in link order" >&2
+fi
+echo "$out: $functions functions, $data data objects"
