@@ -34,6 +34,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -161,6 +162,24 @@ class Failed(Exception):
         self.result = result
 
 
+ORDER_FILE = Path(__file__).resolve().parent.parent / "build-support" / "berth.order"
+
+
+def order_file_coverage(binary):
+    """How much of the linker's order file names something in the binary:
+    berth's peak RSS depends on its layout, and an order made for older code
+    (see build-support/order-file.sh) shows here before it shows in RSS."""
+    try:
+        wanted = ORDER_FILE.read_text().split()
+        symbols = subprocess.run(["readelf", "-sW", binary], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        return f"order file: cannot check ({error})"
+    defined = {fields[7] for fields in map(str.split, symbols.splitlines()) if len(fields) >= 8}
+    found = sum(name in defined for name in wanted)
+    advice = "" if found >= 0.95 * len(wanted) else ": stale, run `make order-file`"
+    return f"order file: {found} of {len(wanted)} names found in berth{advice}"
+
+
 def percentile(values, fraction):
     """Nearest-rank percentile: an observed value, no interpolation."""
     ordered = sorted(values)
@@ -273,6 +292,9 @@ def main():
     for name, path in runtimes:
         print(f"# {name}: {path} ({first_line([path, '--version'])})")
     print(f"# {view}")
+    berth = dict(runtimes).get("berth")
+    if berth:
+        print(f"# {order_file_coverage(berth)}")
     print("# time: wall clock spawn→reap, ratios of medians (<1: berth is faster); RSS: median "
           f"ru_maxrss of {options.rss_samples} separate runs forked by a small parent")
 
