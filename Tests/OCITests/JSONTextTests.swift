@@ -1,4 +1,4 @@
-// berth writes its JSON itself (JSONValueEncoder.swift); Foundation's
+// berth writes its JSON itself (JSONText.swift); Foundation's
 // JSONEncoder, used only here, is the oracle for what the bytes must be.
 
 import Foundation

@@ -49,7 +49,7 @@ import Testing
         #expect(spec.validate(for: purpose, environment: .everything) == [])
     }
 
-    // berth has its own JSON decoder (see JSONValueEncoder.swift for why);
+    // berth has its own JSON decoder (see JSONText.swift for why);
     // Foundation's, used only here, is the oracle.
     @Test(arguments: goodConfigs)
     func berthsDecoderAgreesWithFoundationsJSONDecoder(name: String) throws {
