@@ -9,6 +9,8 @@ Scenarios, each timed as wall clock from spawn to reap of the runtime:
   state       `R state <missing id>`: a whole command path that fails
   run         `R run --bundle B ID` of a busybox bundle running /bin/true
   lifecycle   `create`, `start`, wait until the init exits, `delete`
+  exec        `R exec ID /bin/true` in a running container (one per runtime,
+              started before the first exec), as health checks do
 
 run and lifecycle are tried once per runtime first; a runtime that cannot
 do them (berth before its lifecycle lands) is reported as `skip` with its
@@ -45,7 +47,7 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import ocitest  # noqa: E402  (shared with the conformance suite)
 
 STARTUP_SCENARIOS = ("version", "state")
-LIFECYCLE_SCENARIOS = ("run", "lifecycle")
+LIFECYCLE_SCENARIOS = ("run", "lifecycle", "exec")
 
 
 class Bench:
@@ -58,6 +60,7 @@ class Bench:
         self.runtimes = {}
         self.bundle_factory = ocitest.BundleFactory(self.workdir)
         self.bundles = {}
+        self.exec_targets = {}  # runtime name -> id of its running container
         self.live = []          # (runtime, id) created and not yet deleted
         self.serial = 0
         for name, path in runtimes:
@@ -65,8 +68,8 @@ class Bench:
             root.mkdir(parents=True)
             self.runtimes[name] = ocitest.Runtime(path, root, name)
 
-    def bundle(self, name, scenario):
-        """One /bin/true bundle per runtime and scenario, with its own cgroupsPath.
+    def bundle(self, name, scenario, args=("/bin/true",)):
+        """One bundle per runtime and scenario, with its own cgroupsPath.
 
         berth manages cgroup v2 only and refuses a cgroupsPath where it sees
         no v2 hierarchy, as in the v1-only view: there its bundle has none,
@@ -80,7 +83,7 @@ class Bench:
                 if not without_cgroup:
                     config["linux"]["cgroupsPath"] = cgroups_path
             self.bundles[key] = self.bundle_factory.make(
-                self.workdir / name / f"bundle-{scenario}", ["/bin/true"], edit=edit)
+                self.workdir / name / f"bundle-{scenario}", list(args), edit=edit)
         return self.bundles[key]
 
     def new_id(self, scenario):
@@ -109,6 +112,24 @@ class Bench:
         if not result.ok:
             raise Failed(result)
         self.live.remove((runtime, container_id))
+        return result.seconds, result.maxrss_kib
+
+    def exec_target(self, runtime):
+        """The runtime's running container for exec, started on first use."""
+        if runtime.name not in self.exec_targets:
+            bundle = self.bundle(runtime.name, "exec", ("sleep", "3600"))
+            container_id = self.new_id("exec")
+            self.live.append((runtime, container_id))
+            started = runtime("run", "--detach", "--bundle", bundle, container_id, timeout=15)
+            if not started.ok:
+                raise Failed(started)
+            self.exec_targets[runtime.name] = container_id
+        return self.exec_targets[runtime.name]
+
+    def measure_exec(self, runtime):
+        result = runtime("exec", self.exec_target(runtime), "/bin/true", timeout=15)
+        if not result.ok:
+            raise Failed(result)
         return result.seconds, result.maxrss_kib
 
     def measure_lifecycle(self, runtime):
@@ -153,6 +174,7 @@ class Bench:
         for runtime, container_id in self.live:
             runtime.force_delete(container_id)
         self.live.clear()
+        self.exec_targets.clear()
         return ocitest.remove_cgroup_tree(self.cgroup_prefix)
 
 
@@ -265,6 +287,9 @@ def main():
                         help="iterations of every scenario (default 100 for start-up, 30 for lifecycle)")
     parser.add_argument("--runtimes", default="berth,crun,runc",
                         help="comma-separated runtimes to compare (default berth,crun,runc)")
+    all_scenarios = ",".join(STARTUP_SCENARIOS + LIFECYCLE_SCENARIOS)
+    parser.add_argument("--scenarios", default=all_scenarios,
+                        help=f"comma-separated scenarios to run (default {all_scenarios})")
     parser.add_argument("--rss-samples", type=int, default=5,
                         help="untimed runs per runtime and scenario that sample peak RSS (default 5)")
     parser.add_argument("--budget", type=float, default=40,
@@ -272,6 +297,9 @@ def main():
     parser.add_argument("--host-cgroups", action="store_true",
                         help="do not hide a hybrid host's cgroup2 tree (crun 1.8 will refuse to run)")
     options = parser.parse_args()
+    unknown = set(options.scenarios.split(",")) - set(STARTUP_SCENARIOS + LIFECYCLE_SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(sorted(unknown))}: choose from {all_scenarios}")
 
     view = ocitest.ensure_v1_only_view(enabled=not options.host_cgroups)
     ocitest.raise_on_sigterm()
@@ -303,7 +331,7 @@ def main():
     results = {}
     interrupted = False
     try:
-        for scenario in STARTUP_SCENARIOS + LIFECYCLE_SCENARIOS:
+        for scenario in options.scenarios.split(","):
             iterations = options.iterations or (100 if scenario in STARTUP_SCENARIOS else 30)
             results[scenario] = run_scenario(bench, scenario, [n for n, _ in runtimes],
                                              iterations, options.budget, options.rss_samples)

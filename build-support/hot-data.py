@@ -3,7 +3,9 @@
 lackey saw read or written (`--trace-mem=yes` logs), in first-use order.
 
 The data half of the linker's order file (see order-file.sh): with them side
-by side, a command maps fewer pages of .rodata, .data.rel.ro and .data. An
+by side, a command maps fewer pages of .rodata, .data.rel.ro and .data, and
+touches fewer of .bss (where Swift keeps its lazy metadata and witness
+table caches, a few bytes each, spread over every module). An
 address with no symbol (merged string literals, a library's one big .rodata)
 cannot be moved by the linker and is left out; a name that several objects
 share comes last, for the reason order-file.sh gives for functions.
@@ -13,7 +15,7 @@ import bisect
 import subprocess
 import sys
 
-ORDERED_SECTIONS = (".rodata", ".data.rel.ro", ".data")
+ORDERED_SECTIONS = (".rodata", ".data.rel.ro", ".data", ".bss")
 
 
 def readelf(*arguments):
