@@ -102,21 +102,21 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    func encodeNil() { node.scalar = (.null) }
-    func encode(_ value: Bool) { node.scalar = (.bool(value)) }
-    func encode(_ value: String) { node.scalar = (.string(value)) }
-    func encode(_ value: Double) throws { node.scalar = (try Scalar.number(value, codingPath: codingPath)) }
+    func encodeNil() { node.scalar = .null }
+    func encode(_ value: Bool) { node.scalar = .bool(value) }
+    func encode(_ value: String) { node.scalar = .string(value) }
+    func encode(_ value: Double) throws { node.scalar = try Scalar.number(value, codingPath: codingPath) }
     func encode(_ value: Float) throws { try encode(Double(value)) }
-    func encode(_ value: Int) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: Int8) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: Int16) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: Int32) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: Int64) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: UInt) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: UInt8) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: UInt16) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: UInt32) { node.scalar = (Scalar.number(value)) }
-    func encode(_ value: UInt64) { node.scalar = (Scalar.number(value)) }
+    func encode(_ value: Int) { node.scalar = Scalar.number(value) }
+    func encode(_ value: Int8) { node.scalar = Scalar.number(value) }
+    func encode(_ value: Int16) { node.scalar = Scalar.number(value) }
+    func encode(_ value: Int32) { node.scalar = Scalar.number(value) }
+    func encode(_ value: Int64) { node.scalar = Scalar.number(value) }
+    func encode(_ value: UInt) { node.scalar = Scalar.number(value) }
+    func encode(_ value: UInt8) { node.scalar = Scalar.number(value) }
+    func encode(_ value: UInt16) { node.scalar = Scalar.number(value) }
+    func encode(_ value: UInt32) { node.scalar = Scalar.number(value) }
+    func encode(_ value: UInt64) { node.scalar = Scalar.number(value) }
     func encode<T: Encodable>(_ value: T) throws { try Scalar.encode(value, into: node, codingPath: codingPath) }
 }
 

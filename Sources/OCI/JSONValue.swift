@@ -119,10 +119,10 @@ struct JSONParser {
         index += 1  // opening quote
         // Most strings have no escape: take them as they are.
         let start = index
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
             index += 1
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+        if peek() == UInt8(ascii: "\"") {
             index += 1
             return String(decoding: bytes[start..<index - 1], as: UTF8.self)
         }
