@@ -188,11 +188,11 @@ int main(int argc, char **argv) {
             ptrace(PTRACE_GETREGS, pid, NULL, &regs);
             struct function *hit = function_at(regs.rip - 1);
             if (hit) {
-                // Every alias of the address is named: the linker may know it by any.
-                struct function *first = hit, *end = hit;
-                while (first > functions && first[-1].address == hit->address) first--;
+                // Every alias of the address is named: the linker may know it
+                // by any. function_at gives the first of them.
+                struct function *end = hit;
                 while (end < functions + function_count && end->address == hit->address) end++;
-                for (struct function *alias = first; alias < end; alias++) {
+                for (struct function *alias = hit; alias < end; alias++) {
                     int *printed = pid == root ? &alias->printed_root : &alias->printed_child;
                     if (!*printed) fprintf(out, "%s %s\n", pid == root ? "root" : "child", alias->name);
                     *printed = 1;

@@ -198,49 +198,45 @@ def spawn(argv, timeout=10.0, cwd=None, small_parent=False):
     the launcher.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        return _spawn_into(argv, timeout, cwd, small_parent, out, err)
-
-
-def _spawn_into(argv, timeout, cwd, small_parent, out, err):
-    start = time.perf_counter()
-    if small_parent:
-        pid = _launch(argv, out, err, cwd)
-    else:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
-        pid = process.pid
-    pidfd = os.pidfd_open(pid)  # a zombie until we reap it, so never gone
-    try:
-        poller = select.poll()
-        poller.register(pidfd, select.POLLIN)
-        timed_out = not poller.poll(timeout * 1000)
-        if timed_out:
-            os.kill(pid, signal.SIGKILL)
-        _, status, rusage = os.wait4(pid, 0)
-    except BaseException:
-        # Interrupted (Ctrl-C, a test's time limit): do not leave a
-        # runtime process behind to race the caller's cleanup.
+        start = time.perf_counter()
+        if small_parent:
+            pid = _launch(argv, out, err, cwd)
+        else:
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
+            pid = process.pid
+        pidfd = os.pidfd_open(pid)  # a zombie until we reap it, so never gone
         try:
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass  # it was already reaped
-        raise
-    finally:
-        os.close(pidfd)
-    seconds = time.perf_counter() - start
-    returncode = os.waitstatus_to_exitcode(status)
-    if not small_parent:
-        process.returncode = returncode  # so that Popen never tries to reap it again
-    out.seek(0)
-    err.seek(0)
-    return Result(
-        argv=list(argv),
-        returncode=None if timed_out else returncode,
-        stdout=out.read().decode(errors="replace"),
-        stderr=err.read().decode(errors="replace"),
-        seconds=seconds,
-        maxrss_kib=rusage.ru_maxrss,
-    )
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            timed_out = not poller.poll(timeout * 1000)
+            if timed_out:
+                os.kill(pid, signal.SIGKILL)
+            _, status, rusage = os.wait4(pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C, a test's time limit): do not leave a
+            # runtime process behind to race the caller's cleanup.
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass  # it was already reaped
+            raise
+        finally:
+            os.close(pidfd)
+        seconds = time.perf_counter() - start
+        returncode = os.waitstatus_to_exitcode(status)
+        if not small_parent:
+            process.returncode = returncode  # so that Popen never tries to reap it again
+        out.seek(0)
+        err.seek(0)
+        return Result(
+            argv=list(argv),
+            returncode=None if timed_out else returncode,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+            seconds=seconds,
+            maxrss_kib=rusage.ru_maxrss,
+        )
 
 
 def _launch(argv, out, err, cwd):
