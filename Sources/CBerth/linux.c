@@ -3,6 +3,7 @@
 // variadic ones (prctl, ioctl) and ones needing cmsg macros (SCM_RIGHTS).
 #define _GNU_SOURCE
 #include "berth.h"
+#include "berth_constants.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,17 @@
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
+
+_Static_assert(BERTH_MOUNT_ATTR_RDONLY == MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY");
+_Static_assert(BERTH_MOUNT_ATTR_NOSUID == MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID");
+_Static_assert(BERTH_MOUNT_ATTR_NODEV == MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV");
+_Static_assert(BERTH_MOUNT_ATTR_NOEXEC == MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC");
+_Static_assert(BERTH_MOUNT_ATTR__ATIME == MOUNT_ATTR__ATIME, "MOUNT_ATTR__ATIME");
+_Static_assert(BERTH_MOUNT_ATTR_NOATIME == MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME");
+_Static_assert(BERTH_MOUNT_ATTR_STRICTATIME == MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME");
+_Static_assert(BERTH_MOUNT_ATTR_NODIRATIME == MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME");
+_Static_assert(BERTH_MOUNT_ATTR_IDMAP == MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP");
+_Static_assert(BERTH_MOUNT_ATTR_NOSYMFOLLOW == MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW");
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -74,16 +86,6 @@ int berth_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
     data[0].inheritable = (uint32_t)inheritable;
     data[1].inheritable = (uint32_t)(inheritable >> 32);
     return (int)syscall(SYS_capset, &header, data);
-}
-
-int berth_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable) {
-    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-    struct __user_cap_data_struct data[2];
-    if (syscall(SYS_capget, &header, data) != 0) return -1;
-    *effective = (uint64_t)data[0].effective | ((uint64_t)data[1].effective << 32);
-    *permitted = (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
-    *inheritable = (uint64_t)data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
-    return 0;
 }
 
 int berth_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 
 /// One end of the SOCK_SEQPACKET pair between berth and the container's
@@ -8,9 +7,8 @@ public struct SyncSocket: Sendable {
     public let descriptor: FileDescriptor
 
     public static func pair() throws(Errno) -> (parent: SyncSocket, child: SyncSocket) {
-        var fds: [Int32] = [-1, -1]
-        _ = try retryingInterrupts { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
-        return (SyncSocket(descriptor: FileDescriptor(rawValue: fds[0])), SyncSocket(descriptor: FileDescriptor(rawValue: fds[1])))
+        let (parent, child) = try FileDescriptor.socketPair(.packets)
+        return (SyncSocket(descriptor: parent), SyncSocket(descriptor: child))
     }
 
     public func send(kind: UInt32, errno code: Int32 = 0, payload: String = "") throws(Errno) {

@@ -1,4 +1,4 @@
-import CBerth
+import LinuxSystem
 
 /// What `berth --version` reports.
 public enum BerthVersion {
@@ -8,11 +8,7 @@ public enum BerthVersion {
     /// The oldest config.json version berth accepts.
     public static let minimumOCIVersion = "1.0.0"
 
-    public static var commit: String { String(cString: berth_commit()) }
+    public static var commit: String { BuildInfo.commit }
 
-    public static var libseccomp: String {
-        var major: UInt32 = 0, minor: UInt32 = 0, micro: UInt32 = 0
-        berth_libseccomp_version(&major, &minor, &micro)
-        return "\(major).\(minor).\(micro)"
-    }
+    public static var libseccomp: String { Seccomp.libraryVersion }
 }

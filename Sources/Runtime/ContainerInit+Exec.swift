@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -7,31 +6,35 @@ extension ContainerInit {
     /// and execs it. Every failure goes to berth over the socket; a clean
     /// exec closes the socket (close-on-exec), which berth reads as success.
     func runExec() -> Never {
-        _ = berth_prctl(Prctl.setDumpable, 0, 0, 0, 0)
+        try? system.setDumpable(false)
         do throws(RuntimeError) {
-            guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
-                  proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
-                throw RuntimeError(.system, "wait for berth: it went away")
-            }
-            try setAffinity(plan.process.tuning.initialAffinity, "initial")
-            try joinNamespaces()
-            try applyProcessLimits()
-            try changeToWorkingDirectory()
-            let executable = try resolveExecutable()
-            if let consoleSocket = connections.console {
-                let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
-                defer { root.close() }
-                try makeControllingTerminal(try openTerminal(in: root, sendingTo: consoleSocket))
-            }
-            let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
-                                           seccompListener: connections.seccompAgent,
-                                           seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
-                                           keptUntilExec: [socket.descriptor.rawValue])
+            let prepared = try prepareExec()
             try dropPrivileges(prepared)
             try execute(prepared)
         } catch {
             try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
             _exit(127)
         }
+    }
+
+    /// The exec'd process's steps up to the change of user: berth's word,
+    /// then the container's namespaces, limits, cwd and terminal.
+    func prepareExec() throws(RuntimeError) -> PreparedProcess {
+        let hostPid = try waitForProceed()
+        try setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try joinNamespaces()
+        try applyProcessLimits()
+        try changeToWorkingDirectory()
+        let executable = try resolveExecutable()
+        if let consoleSocket = connections.console {
+            let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
+            defer { root.close() }
+            try makeControllingTerminal(try openTerminal(in: root, sendingTo: consoleSocket))
+        }
+        let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
+                                       seccompListener: connections.seccompAgent,
+                                       seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
+                                       keptUntilExec: [socket.descriptor.rawValue])
+        return prepared
     }
 }

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -7,9 +6,8 @@ import LinuxSystem
 extension ContainerInit {
     func applyProcessLimits() throws(RuntimeError) {
         for limit in plan.process.rlimits {
-            var value = rlimit(rlim_cur: rlim_t(limit.soft), rlim_max: rlim_t(limit.hard))
             try attempt("set rlimit \(limit.resource)") { () throws(Errno) in
-                _ = try retryingInterrupts { setrlimit(__rlimit_resource_t(UInt32(limit.resource)), &value) }
+                try system.setResourceLimit(Int32(limit.resource), soft: limit.soft, hard: limit.hard)
             }
         }
     }
@@ -26,7 +24,7 @@ extension ContainerInit {
             defer { root.close() }
             let directory = try RootedPath.open(cwd, in: root, create: .directory, flags: O_PATH | O_DIRECTORY)
             defer { directory.close() }
-            _ = try retryingInterrupts { fchdir(directory.rawValue) }
+            try system.changeDirectory(to: directory)
         }
     }
 
@@ -72,13 +70,11 @@ extension ContainerInit {
         return try attempt("set up the terminal") { () throws(Errno) in
             let master = try RootedPath.open("/dev/pts/ptmx", in: root, flags: O_RDWR | O_NOCTTY)
             defer { master.close() }
-            let peer = FileDescriptor(rawValue: try retryingInterrupts {
-                berth_open_pty_peer(master.rawValue, O_RDWR | O_NOCTTY | O_CLOEXEC)
-            })
+            let peer = try master.openPtyPeer(flags: O_RDWR | O_NOCTTY)
             if let size = plan.process.consoleSize {
-                _ = try retryingInterrupts { berth_set_window_size(peer.rawValue, size.rows, size.columns) }
+                try peer.setWindowSize(rows: size.rows, columns: size.columns)
             }
-            _ = try retryingInterrupts { berth_send_fd(socket.rawValue, master.rawValue, "/dev/ptmx", 9) }
+            try socket.sendDescriptor(master.rawValue, payload: Array("/dev/ptmx".utf8))
             return peer
         }
     }
@@ -86,10 +82,10 @@ extension ContainerInit {
     /// A new session whose controlling terminal is the pty, on stdio.
     func makeControllingTerminal(_ terminal: FileDescriptor) throws(RuntimeError) {
         try attempt("make the pty the controlling terminal") { () throws(Errno) in
-            _ = try retryingInterrupts { setsid() }
-            _ = try retryingInterrupts { berth_set_controlling_terminal(terminal.rawValue) }
+            try system.createSession()
+            try system.setControllingTerminal(terminal)
             for target: Int32 in 0...2 {
-                _ = try retryingInterrupts { dup2(terminal.rawValue, target) }
+                try system.duplicate(terminal, as: target)
             }
             terminal.close()
         }
@@ -99,15 +95,19 @@ extension ContainerInit {
     /// done before the init reports ready, so a setting the kernel refuses
     /// fails `create` (as with runc) rather than a silent `start`.
     /// Capabilities are kept across the uid change (PR_SET_KEEPCAPS) and
-    /// then set exactly to the config's sets.
+    /// then set exactly to the config's sets. The order is the one security
+    /// rests on, and a unit test holds it (ContainerInitPrivilegeTests).
     func dropPrivileges(_ prepared: PreparedProcess) throws(RuntimeError) {
         let process = plan.process
+        let capabilities = process.capabilities
         try applyScheduling()
         try attempt("drop capabilities from the bounding set") { () throws(Errno) in
-            for capability in 0...process.lastCapability where process.capabilities.bounding & (1 << UInt64(capability)) == 0 {
-                _ = try retryingInterrupts { berth_prctl(Prctl.dropFromBoundingSet, UInt(capability), 0, 0, 0) }
+            for capability in 0...process.lastCapability where !capabilities.bounding.hasBit(capability) {
+                try system.dropFromBoundingSet(capability)
             }
-            _ = try retryingInterrupts { berth_prctl(Prctl.setKeepCapabilities, 1, 0, 0, 0) }
+        }
+        try attempt("keep capabilities across the user change") { () throws(Errno) in
+            try system.setKeepCapabilities(true)
         }
         if !process.noNewPrivileges {
             // Without no_new_privs loading needs CAP_SYS_ADMIN, which the
@@ -116,30 +116,24 @@ extension ContainerInit {
             try loadSeccomp(prepared)
         }
         try attempt("set groups \(process.additionalGids)") { () throws(Errno) in
-            _ = try retryingInterrupts { berth_setgroups(process.additionalGids.count, process.additionalGids) }
+            try system.setGroups(process.additionalGids)
         }
-        try attempt("set gid \(process.gid)") { () throws(Errno) in
-            _ = try retryingInterrupts { berth_setresgid(process.gid, process.gid, process.gid) }
-        }
-        try attempt("set uid \(process.uid)") { () throws(Errno) in
-            _ = try retryingInterrupts { berth_setresuid(process.uid, process.uid, process.uid) }
-        }
-        let sets = process.capabilities
+        try attempt("set gid \(process.gid)") { () throws(Errno) in try system.setGroupID(process.gid) }
+        try attempt("set uid \(process.uid)") { () throws(Errno) in try system.setUserID(process.uid) }
         try attempt("set capabilities") { () throws(Errno) in
-            _ = try retryingInterrupts { berth_capset(sets.effective, sets.permitted, sets.inheritable) }
-            _ = try retryingInterrupts { berth_prctl(Prctl.setKeepCapabilities, 0, 0, 0, 0) }
-            for capability in 0...process.lastCapability where sets.ambient & (1 << UInt64(capability)) != 0 {
-                _ = try retryingInterrupts {
-                    berth_prctl(Prctl.ambientCapabilities, Prctl.ambientRaise, UInt(capability), 0, 0)
-                }
+            try system.setCapabilities(effective: capabilities.effective, permitted: capabilities.permitted,
+                                       inheritable: capabilities.inheritable)
+            try system.setKeepCapabilities(false)
+        }
+        try attempt("raise ambient capabilities") { () throws(Errno) in
+            for capability in 0...process.lastCapability where capabilities.ambient.hasBit(capability) {
+                try system.raiseAmbientCapability(capability)
             }
         }
         if process.noNewPrivileges {
-            try attempt("set no_new_privs") { () throws(Errno) in
-                _ = try retryingInterrupts { berth_prctl(Prctl.setNoNewPrivileges, 1, 0, 0, 0) }
-            }
+            try attempt("set no_new_privs") { () throws(Errno) in try system.setNoNewPrivileges() }
         }
-        umask(process.umask ?? 0o022)
+        system.setUmask(process.umask ?? 0o022)
         try applySecurityLabels()
     }
 
@@ -149,9 +143,7 @@ extension ContainerInit {
     func execute(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
         let process = plan.process
         let executable = prepared.executable
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        sigprocmask(SIG_SETMASK, &unblocked, nil)
+        system.unblockAllSignals()
         try setAffinity(process.tuning.finalAffinity, "final")
 
         // Only stdio and the --preserve-fds descriptors reach the process.
@@ -159,11 +151,13 @@ extension ContainerInit {
         // helper, the start-error file, the seccomp agent's socket (until
         // the notify fd is sent).
         let firstClosed = 3 + Int32(plan.options.preserveFds)
-        for fd in 3..<firstClosed { _ = fcntl(fd, F_SETFD, 0) }
+        try attempt("keep the preserved descriptors open") { () throws(Errno) in
+            for fd in 3..<firstClosed { try system.keepOpenAcrossExec(fd) }
+        }
         var kept = [connections.execHelper?.rawValue, startError.rawValue >= 0 ? startError.rawValue : nil]
             + prepared.keptUntilExec.map { Optional($0) }
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
-        Self.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
+        system.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
         if process.noNewPrivileges {
             // As late as possible: every call after this one is filtered.
             try loadSeccomp(prepared)
@@ -173,49 +167,13 @@ extension ContainerInit {
         guard let helper = connections.execHelper else {
             throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
-        _ = withCStrings(["berth-exec-helper", executable] + process.args) { argv in
-            withCStrings(process.env) { envp in berth_execveat(helper.rawValue, argv, envp) }
-        }
-        throw RuntimeError(.system, "exec \(executable) through the exec helper", errno: .current)
-    }
-
-    /// close_range over everything from `first` on except `kept`.
-    static func closeDescriptors(from first: Int32, keeping kept: [Int32]) {
-        var start = UInt32(first)
-        for fd in kept.filter({ $0 >= first }).sorted().map(UInt32.init) {
-            if fd > start { _ = berth_close_range(start, fd - 1, 0) }
-            start = fd + 1
-        }
-        _ = berth_close_range(start, UInt32.max, 0)
+        let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + process.args,
+                                     environment: process.env)
+        throw RuntimeError.system("exec \(executable) through the exec helper", failure)
     }
 }
 
-/// A connected AF_UNIX stream socket.
-enum UnixSocket {
-    static func connect(to path: String) throws(Errno) -> FileDescriptor {
-        let fd = FileDescriptor(rawValue: try retryingInterrupts {
-            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        })
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            fd.close()
-            throw Errno(ENAMETOOLONG)
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            buffer.copyBytes(from: bytes)
-        }
-        let result = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if result != 0 {
-            let error = Errno.current
-            fd.close()
-            throw error
-        }
-        return fd
-    }
+private extension UInt64 {
+    /// Bit `capability` of a capability mask.
+    func hasBit(_ capability: Int) -> Bool { capability < 64 && self & (1 << UInt64(capability)) != 0 }
 }

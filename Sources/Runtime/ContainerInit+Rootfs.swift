@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -11,15 +10,14 @@ extension ContainerInit {
         // Nothing mounted from now on may propagate back to the host, and
         // pivot_root refuses shared mounts: start from slave (or private),
         // and apply a shared rootfsPropagation only after pivot_root.
-        let initial = plan.rootPropagation & UInt(MS_PRIVATE) != 0
-            ? UInt(MS_PRIVATE) | UInt(MS_REC) : UInt(MS_SLAVE) | UInt(MS_REC)
+        let initial: MountFlags = plan.rootPropagation.contains(.private) ? [.private, .recursive] : [.slave, .recursive]
         try attempt("make / a slave mount") { () throws(Errno) in
             try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
         }
         // pivot_root needs the new root to be a mount point.
         try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
             try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
-                             flags: UInt(MS_BIND) | UInt(MS_REC), data: nil)
+                             flags: [.bind, .recursive], data: nil)
         }
         let root = try attempt("open rootfs \(plan.rootfs)") { () throws(Errno) in
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
@@ -40,10 +38,10 @@ extension ContainerInit {
             let options = mount.options
             if let idmapped {
                 // Made by berth before the clone (IDMappedMounts).
-                try system.moveMount(idmapped.rawValue, to: target.rawValue)
+                try system.moveMount(idmapped, to: target)
             } else if options.isBind {
                 try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: nil,
-                                 flags: options.flags & (UInt(MS_BIND) | UInt(MS_REC)), data: nil)
+                                 flags: options.flags.intersection([.bind, .recursive]), data: nil)
             } else {
                 // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
                 let type = mount.type == "cgroup" ? "cgroup2" : mount.type
@@ -55,16 +53,16 @@ extension ContainerInit {
             let mounted = try RootedPath.open(mount.destination, in: root)
             defer { mounted.close() }
             let mountedPath = RootedPath.procPath(of: mounted)
-            let extraFlags = options.flags & ~(UInt(MS_BIND) | UInt(MS_REC))
-            if options.isBind && extraFlags != 0 {
+            let extraFlags = options.flags.subtracting([.bind, .recursive])
+            if options.isBind && !extraFlags.isEmpty {
                 try remountBind(mountedPath, flags: extraFlags, keepingLockedFlagsExcept: options.clearedFlags)
             }
             for propagation in options.propagation {
                 try system.mount(source: nil, target: mountedPath, type: nil, flags: propagation, data: nil)
             }
-            if options.recursiveSet != 0 || options.recursiveClear != 0 {
-                try system.setMountAttributes(fd: mounted.rawValue, set: options.recursiveSet,
-                                              clear: options.recursiveClear, propagation: 0, recursive: true)
+            if !options.recursiveSet.isEmpty || !options.recursiveClear.isEmpty {
+                try system.setMountAttributes(fd: mounted, set: options.recursiveSet, clear: options.recursiveClear,
+                                              recursive: true, userNamespace: nil)
             }
         }
     }
@@ -72,17 +70,10 @@ extension ContainerInit {
     /// A bind mount takes its flags only on a remount, which must repeat the
     /// flags the kernel locked on the source (nosuid, nodev, noexec in a user
     /// namespace) or it fails with EPERM.
-    func remountBind(_ path: String, flags: UInt, keepingLockedFlagsExcept cleared: UInt = 0) throws(Errno) {
-        var current = statvfs()
-        var locked: UInt = 0
-        if statvfs(path, &current) == 0 {
-            let flag = UInt(current.f_flag)
-            if flag & StatvfsFlag.noSuid != 0 { locked |= UInt(MS_NOSUID) }
-            if flag & StatvfsFlag.noDev != 0 { locked |= UInt(MS_NODEV) }
-            if flag & StatvfsFlag.noExec != 0 { locked |= UInt(MS_NOEXEC) }
-        }
+    func remountBind(_ path: String, flags: MountFlags, keepingLockedFlagsExcept cleared: MountFlags = []) throws(Errno) {
+        let locked = FileSystem.lockableMountFlags(of: path)
         try system.mount(source: nil, target: path, type: nil,
-                         flags: UInt(MS_BIND) | UInt(MS_REMOUNT) | flags | (locked & ~cleared), data: nil)
+                         flags: flags.union([.bind, .remount]).union(locked.subtracting(cleared)), data: nil)
     }
 
     /// Default and configured devices: made with mknod, or bind-mounted from
@@ -108,13 +99,13 @@ extension ContainerInit {
                     let target = try RootedPath.open(device.path, in: root, create: .file)
                     defer { target.close() }
                     try system.mount(source: device.path, target: RootedPath.procPath(of: target), type: nil,
-                                     flags: UInt(MS_BIND), data: nil)
+                                     flags: .bind, data: nil)
                     return true
                 } else {
-                    _ = try retryingInterrupts { mknodat(parent.rawValue, name, device.mode, number) }
+                    try system.makeNode(name, in: parent, mode: device.mode, device: number)
                 }
-                _ = try retryingInterrupts { fchownat(parent.rawValue, name, device.uid, device.gid, AT_SYMLINK_NOFOLLOW) }
-                _ = try retryingInterrupts { fchmodat(parent.rawValue, name, device.mode & 0o7777, 0) }
+                try system.changeOwner(name, in: parent, uid: device.uid, gid: device.gid)
+                try system.changeMode(name, in: parent, mode: device.mode & 0o7777)
                 return true
             }
             if matchesExisting == false {
@@ -131,8 +122,8 @@ extension ContainerInit {
             let dev = try RootedPath.open("/dev", in: root, create: .directory, flags: O_PATH | O_DIRECTORY)
             defer { dev.close() }
             for (name, target) in links {
-                if name == "ptmx" { _ = unlinkat(dev.rawValue, name, 0) }
-                if symlinkat(target, dev.rawValue, name) != 0 && errno != EEXIST { throw Errno.current }
+                if name == "ptmx" { try system.removeFile(name, in: dev) }
+                try system.makeSymbolicLink(name, in: dev, to: target)
             }
         }
     }
@@ -150,7 +141,7 @@ extension ContainerInit {
         }
         if plan.options.noPivot {
             try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
-                try system.mount(source: plan.rootfs, target: "/", type: nil, flags: UInt(MS_MOVE), data: nil)
+                try system.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
                 try system.changeRoot(".")
             }
         } else {
@@ -162,7 +153,7 @@ extension ContainerInit {
             // undo the container's own shared mounts.)
             try attempt("pivot_root into \(plan.rootfs)") { () throws(Errno) in
                 try system.pivotRoot(newRoot: ".", putOld: ".")
-                try system.unmount(".", flags: Int32(MNT_DETACH))
+                try system.unmount(".", detach: true)
             }
         }
         try attempt("change directory to /") { () throws(Errno) in try system.changeDirectory("/") }
@@ -171,7 +162,7 @@ extension ContainerInit {
     /// What is done inside the new root: propagation, masked and read-only
     /// paths, and a read-only root last (it does not affect submounts).
     func finishRootfs() throws(RuntimeError) {
-        if plan.rootPropagation & UInt(MS_SHARED) != 0 || plan.rootPropagation & UInt(MS_UNBINDABLE) != 0 {
+        if !plan.rootPropagation.isDisjoint(with: [.shared, .unbindable]) {
             try attempt("set rootfs propagation") { () throws(Errno) in
                 try system.mount(source: nil, target: "/", type: nil, flags: plan.rootPropagation, data: nil)
             }
@@ -186,17 +177,16 @@ extension ContainerInit {
                 guard let target = try openIfPresent(path, root: root) else { return }
                 defer { target.close() }
                 let targetPath = RootedPath.procPath(of: target)
-                try system.mount(source: targetPath, target: targetPath, type: nil,
-                                 flags: UInt(MS_BIND) | UInt(MS_REC), data: nil)
+                try system.mount(source: targetPath, target: targetPath, type: nil, flags: [.bind, .recursive], data: nil)
                 let mounted = try RootedPath.open(path, in: root)
                 defer { mounted.close() }
                 try remountBind(RootedPath.procPath(of: mounted),
-                                flags: UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC))
+                                flags: [.readOnly, .noSuid, .noDev, .noExec])
             }
         }
         if plan.rootReadonly {
             try attempt("make the rootfs read-only") { () throws(Errno) in
-                try remountBind("/", flags: UInt(MS_RDONLY))
+                try remountBind("/", flags: .readOnly)
             }
         }
     }
@@ -211,7 +201,7 @@ extension ContainerInit {
         _ = try retryingInterrupts { fstat(target.rawValue, &info) }
         let targetPath = RootedPath.procPath(of: target)
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: UInt(MS_RDONLY), data: "size=0k")
+            try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: .readOnly, data: "size=0k")
             return
         }
         let null = try RootedPath.open("/dev/null", in: root)
@@ -221,7 +211,7 @@ extension ContainerInit {
         guard (nullInfo.st_mode & S_IFMT) == S_IFCHR, nullInfo.st_rdev == Self.deviceNumber(major: 1, minor: 3) else {
             throw Errno(EPERM)
         }
-        try system.mount(source: RootedPath.procPath(of: null), target: targetPath, type: nil, flags: UInt(MS_BIND), data: nil)
+        try system.mount(source: RootedPath.procPath(of: null), target: targetPath, type: nil, flags: .bind, data: nil)
     }
 
     func openIfPresent(_ path: String, root: FileDescriptor) throws(Errno) -> FileDescriptor? {

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -32,15 +31,10 @@ extension ContainerInit {
     /// the container process state to the agent in one sendmsg.
     func loadSeccomp(_ prepared: PreparedProcess) throws(RuntimeError) {
         guard let program = plan.seccomp else { return }
-        let listenerFd = try attempt("load the seccomp filter") { () throws(Errno) in try program.load() }
+        let listenerFd = try attempt("load the seccomp filter") { () throws(Errno) in try program.load(through: system) }
         guard let listenerFd, let socket = prepared.seccompListener else { return }
         try attempt("send the seccomp notify fd to \(plan.seccompListener?.path ?? "")") { () throws(Errno) in
-            let payload = Array(prepared.seccompListenerPayload.utf8)
-            _ = try retryingInterrupts {
-                payload.withUnsafeBufferPointer { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { berth_send_fd(socket.rawValue, listenerFd, $0.baseAddress, $0.count) }
-                }
-            }
+            try socket.sendDescriptor(listenerFd, payload: Array(prepared.seccompListenerPayload.utf8))
         }
         // The agent has its copy; the container's process must not.
         close(listenerFd)

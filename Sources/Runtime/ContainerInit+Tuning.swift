@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -22,27 +21,22 @@ extension ContainerInit {
         let tuning = plan.process.tuning
         if let scheduler = tuning.scheduler {
             try attempt("set the scheduler policy") { () throws(Errno) in
-                _ = try retryingInterrupts {
-                    berth_sched_setattr(scheduler.policy, scheduler.flags, scheduler.nice, scheduler.priority,
-                                        scheduler.runtime, scheduler.deadline, scheduler.period)
-                }
+                try system.setScheduler(scheduler)
             }
         }
         if let priority = tuning.ioPriority {
             try attempt("set the I/O priority") { () throws(Errno) in
-                _ = try retryingInterrupts { berth_ioprio_set(priority.ioClass, priority.level) }
+                try system.setIOPriority(class: priority.ioClass, level: priority.level)
             }
         }
         if let policy = tuning.memoryPolicy {
             try attempt("set the memory policy") { () throws(Errno) in
-                _ = try retryingInterrupts {
-                    berth_set_mempolicy(policy.mode, policy.nodes, UInt(policy.nodes.count * UInt.bitWidth))
-                }
+                try system.setMemoryPolicy(mode: policy.mode, nodes: policy.nodes)
             }
         }
         if let personality = tuning.personality {
             try attempt("set the personality") { () throws(Errno) in
-                _ = try retryingInterrupts { berth_personality(personality) }
+                try system.setPersonality(personality)
             }
         }
     }
@@ -50,7 +44,7 @@ extension ContainerInit {
     func setAffinity(_ mask: [UInt8]?, _ which: String) throws(RuntimeError) {
         guard let mask else { return }
         try attempt("set the \(which) CPU affinity") { () throws(Errno) in
-            _ = try retryingInterrupts { berth_sched_setaffinity(mask, mask.count) }
+            try system.setCPUAffinity(mask)
         }
     }
 

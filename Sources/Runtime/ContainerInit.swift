@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -26,7 +25,7 @@ struct ContainerInit {
         // in the container can ptrace it or open /proc/<init>/exe to reach
         // the berth binary (the class of CVE-2019-5736). execve of the
         // user's program makes it dumpable again.
-        _ = berth_prctl(Prctl.setDumpable, 0, 0, 0, 0)
+        try? system.setDumpable(false)
         let prepared: PreparedProcess
         do {
             prepared = try setUpContainer()
@@ -63,30 +62,29 @@ struct ContainerInit {
 
     /// Everything up to the point where only `start` is missing.
     func setUpContainer() throws(RuntimeError) -> PreparedProcess {
-        guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
-              proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
-            throw RuntimeError(.system, "wait for berth: it went away")
-        }
+        let hostPid = try waitForProceed()
         try setAffinity(plan.process.tuning.initialAffinity, "initial")
         try joinNamespaces()
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in
-                _ = try retryingInterrupts { berth_unshare(NamespaceKind.cgroup.cloneFlag) }
+                try system.unshare(.cgroup)
             }
         }
         if plan.newNamespaces.contains(.user) {
             // Root of the new user namespace, so files made now belong to it.
             try attempt("become root in the user namespace") { () throws(Errno) in
-                _ = try retryingInterrupts { berth_setresgid(0, 0, 0) }
-                _ = try retryingInterrupts { berth_setresuid(0, 0, 0) }
+                try system.setGroupID(0)
+                try system.setUserID(0)
             }
         }
         if !plan.options.noNewKeyring {
             // A keyring per container, so keys are not shared with the host
             // session; EPERM/ENOSYS where keyrings are off is not fatal (runc).
-            if berth_join_session_keyring(plan.id) < 0 && errno != ENOSYS && errno != EPERM {
-                throw .system("join a new session keyring", .current)
-            }
+            do {
+                try system.joinSessionKeyring(named: plan.id)
+            } catch where error.rawValue != ENOSYS && error.rawValue != EPERM {
+                throw .system("join a new session keyring", error)
+            } catch {}
         }
 
         let rootfs = try prepareRootfs()
@@ -110,6 +108,16 @@ struct ContainerInit {
         if let terminal { try makeControllingTerminal(terminal) }
         return PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
                                seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
+    }
+
+    /// Blocks until berth says `proceed` (see InitMessage), and returns the
+    /// host pid it sends with it.
+    func waitForProceed() throws(RuntimeError) -> Int32 {
+        guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
+              proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
+            throw RuntimeError(.system, "wait for berth: it went away")
+        }
+        return hostPid
     }
 
     func joinNamespaces() throws(RuntimeError) {
@@ -145,7 +153,7 @@ struct ContainerInit {
         let state = State(ociVersion: plan.ociVersion, id: plan.id, status: status.rawValue, pid: pid,
                           bundle: plan.bundle, annotations: plan.annotations)
         for (index, hook) in (hooks ?? []).enumerated() {
-            try HookRunner.run(hook, kind: kind, index: index, state: state)
+            try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
         }
     }
 }

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -25,15 +24,7 @@ enum ExecHelper {
         }
         return try attempt("copy the exec helper \(path) into a sealed memfd") { () throws(Errno) in
             let bytes = try FileSystem.readFile(path)
-            let memfd = FileDescriptor(rawValue: try retryingInterrupts { berth_memfd_create_sealable("berth-exec-helper") })
-            do throws(Errno) {
-                try memfd.writeAll(bytes)
-                _ = try retryingInterrupts { berth_memfd_seal(memfd.rawValue) }
-            } catch {
-                memfd.close()
-                throw error
-            }
-            return memfd
+            return try FileDescriptor.sealedMemoryFile(named: "berth-exec-helper", holding: bytes)
         }
     }
 }

@@ -7,7 +7,7 @@ import OCI
 /// the container's init (createContainer, startContainer), both of which are
 /// single-threaded, so posix_spawn is safe in either.
 enum HookRunner {
-    static func run(_ hook: Hook, kind: String, index: Int, state: State) throws(RuntimeError) {
+    static func run(_ hook: Hook, kind: String, index: Int, state: State, system: any SystemCalls) throws(RuntimeError) {
         let label = "\(kind) hook #\(index) (\(hook.path))"
         let input = (try? JSONText.encode(state)) ?? []
 
@@ -15,10 +15,10 @@ enum HookRunner {
         // write with MSG_NOSIGNAL: a hook that exits without reading must
         // not kill berth with SIGPIPE. Close-on-exec, so the hook sees EOF
         // once berth closes its end.
-        var pipeFds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeFds) == 0 else {
-            throw .system("run \(label): create its stdin", .current)
+        let (hookEnd, berthEnd) = try attempt("run \(label): create its stdin") { () throws(Errno) in
+            try FileDescriptor.socketPair(.stream)
         }
+        var pipeFds = [hookEnd.rawValue, berthEnd.rawValue]
         defer { if pipeFds[1] >= 0 { close(pipeFds[1]) } }
 
         var actions = posix_spawn_file_actions_t()
@@ -57,7 +57,7 @@ enum HookRunner {
         close(pipeFds[1])
         pipeFds[1] = -1
 
-        let status = wait(for: pid, timeoutSeconds: hook.timeout)
+        let status = wait(for: pid, timeoutSeconds: hook.timeout, system: system)
         switch status {
         case .exited(0): return
         case .exited(let code): throw RuntimeError(.system, "\(label) failed: exit status \(code)")
@@ -69,31 +69,26 @@ enum HookRunner {
     enum Outcome: Equatable { case exited(Int32), signaled(Int32), timedOut }
 
     /// Waits for a child, killing it once `timeoutSeconds` have passed.
-    static func wait(for pid: pid_t, timeoutSeconds: Int?) -> Outcome {
+    static func wait(for pid: pid_t, timeoutSeconds: Int?, system: any SystemCalls) -> Outcome {
         let deadline = timeoutSeconds.map { Clock.monotonicNanoseconds() + UInt64($0) * 1_000_000_000 }
         var pause: UInt32 = 1000
         while true {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
-            if result == pid {
-                if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
-                return .signaled(status & 0x7f)
+            do {
+                if let status = try system.wait(for: pid, block: deadline == nil) {
+                    switch ProcessExit(waitStatus: status) {
+                    case .exited(let code): return .exited(code)
+                    case .signaled(let signal): return .signaled(signal)
+                    }
+                }
+            } catch {
+                return .exited(-1)
             }
-            if result < 0 && errno != EINTR { return .exited(-1) }
             if let deadline, Clock.monotonicNanoseconds() > deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
+                system.killAndReap(pid)
                 return .timedOut
             }
             usleep(pause)
             pause = min(pause * 2, 50_000)
         }
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }

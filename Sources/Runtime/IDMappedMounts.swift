@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -10,10 +9,9 @@ import LinuxSystem
 /// for it (mount_setattr MOUNT_ATTR_IDMAP); the init inherits the
 /// descriptor and attaches it at its destination (move_mount).
 enum IDMappedMounts {
-    static let attrIDMap: UInt64 = 0x0010_0000  // MOUNT_ATTR_IDMAP
 
     /// The detached, idmapped mounts by their index in `plan.mounts`.
-    static func prepare(_ plan: LaunchPlan) throws(RuntimeError) -> [Int: FileDescriptor] {
+    static func prepare(_ plan: LaunchPlan, system: any SystemCalls) throws(RuntimeError) -> [Int: FileDescriptor] {
         var prepared: [Int: FileDescriptor] = [:]
         var namespaces: [IDMappings: FileDescriptor] = [:]
         defer { namespaces.values.forEach { $0.close() } }
@@ -21,19 +19,15 @@ enum IDMappedMounts {
             for (index, mount) in plan.mounts.enumerated() {
                 guard let mappings = mount.idMappings, let idmap = mount.options.idmap else { continue }
                 if namespaces[mappings] == nil {
-                    namespaces[mappings] = try userNamespace(with: mappings)
+                    namespaces[mappings] = try userNamespace(with: mappings, system: system)
                 }
                 let userns = namespaces[mappings]!
                 prepared[index] = try attempt("make an idmapped copy of \(mount.source) for \(mount.destination)") {
                     () throws(Errno) -> FileDescriptor in
-                    let recursiveTree = mount.options.flags & UInt(MS_REC) != 0
-                    let tree = FileDescriptor(rawValue: try retryingInterrupts {
-                        berth_open_tree_clone(mount.source, recursiveTree ? 1 : 0)
-                    })
+                    let tree = try system.cloneMountTree(mount.source, recursive: mount.options.flags.contains(.recursive))
                     do throws(Errno) {
-                        try LiveSystemCalls().setMountAttributes(fd: tree.rawValue, set: attrIDMap, clear: 0, propagation: 0,
-                                                                 recursive: idmap == .recursive,
-                                                                 userNamespace: UInt64(userns.rawValue))
+                        try system.setMountAttributes(fd: tree, set: .idmap, clear: [], recursive: idmap == .recursive,
+                                                      userNamespace: userns)
                     } catch {
                         tree.close()
                         throw error
@@ -51,17 +45,13 @@ enum IDMappedMounts {
     /// A user namespace with `mappings`, held by a descriptor: a child is
     /// cloned into a new one, its maps written, its namespace opened, and
     /// the child killed.
-    static func userNamespace(with mappings: IDMappings) throws(RuntimeError) -> FileDescriptor {
-        let pid = berth_clone(UInt64(NamespaceKind.user.cloneFlag), -1)
+    static func userNamespace(with mappings: IDMappings, system: any SystemCalls) throws(RuntimeError) -> FileDescriptor {
+        let pid = try Runtime.cloneChild("create a user namespace for an idmapped mount",
+                                         flags: UInt64(NamespaceKind.user.cloneFlag))
         if pid == 0 {
             while true { pause() }
         }
-        if pid < 0 { throw .system("create a user namespace for an idmapped mount", .current) }
-        defer {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-        }
+        defer { system.killAndReap(pid) }
         try Runtime.writeIdMappings(mappings, pid: pid)
         return try attempt("open the idmapped mount's user namespace") { () throws(Errno) in
             try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY)

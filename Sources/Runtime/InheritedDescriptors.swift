@@ -18,23 +18,24 @@ struct InheritedDescriptors: Sendable {
 
     /// `terminalThroughBerth`: the console end of a socket pair whose other
     /// end berth keeps, for `run`/`exec` relaying the terminal themselves.
-    static func open(for plan: LaunchPlan, terminalThroughBerth: FileDescriptor?) throws(RuntimeError) -> InheritedDescriptors {
+    static func open(for plan: LaunchPlan, terminalThroughBerth: FileDescriptor?,
+                     system: any SystemCalls) throws(RuntimeError) -> InheritedDescriptors {
         var connections = InheritedDescriptors()
         do throws(RuntimeError) {
             connections.execHelper = try ExecHelper.sealedCopy()
-            connections.idmappedMounts = try IDMappedMounts.prepare(plan)
+            connections.idmappedMounts = try IDMappedMounts.prepare(plan, system: system)
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
                 } else if let path = plan.options.consoleSocket {
                     connections.console = try attempt("connect to the console socket \(path)") { () throws(Errno) in
-                        try UnixSocket.connect(to: path)
+                        try FileDescriptor.connectUnixSocket(path)
                     }
                 }
             }
             if plan.seccomp?.usesNotify == true, let listener = plan.seccompListener {
                 connections.seccompAgent = try attempt("connect to the seccomp agent at \(listener.path)") { () throws(Errno) in
-                    try UnixSocket.connect(to: listener.path)
+                    try FileDescriptor.connectUnixSocket(listener.path)
                 }
             }
         } catch {

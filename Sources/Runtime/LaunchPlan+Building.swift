@@ -86,7 +86,7 @@ extension LaunchPlan {
             labelMounts(&mounts, with: label)
         }
 
-        var rootPropagation = UInt(MS_SLAVE) | UInt(MS_REC)
+        var rootPropagation: MountFlags = [.slave, .recursive]
         if let propagation = linux.rootfsPropagation {
             if let flags = MountOptions.propagationOptions[propagation] {
                 rootPropagation = flags

@@ -34,7 +34,7 @@ extension LaunchPlan {
             annotations: record.annotations, newNamespaces: [],
             joinedNamespaces: namespaces.map { ($0, "/proc/\(record.pid)/ns/\($0.procName)") },
             timeOffsets: [:], uidMappings: [], gidMappings: [], hostname: nil, domainname: nil,
-            rootPropagation: 0, mounts: [], devices: [], maskedPaths: [], readonlyPaths: [],
+            rootPropagation: [], mounts: [], devices: [], maskedPaths: [], readonlyPaths: [],
             process: planned, seccomp: seccomp,
             seccompListener: linux.seccomp?.listenerPath.map { SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata) },
             networkDevices: [], cgroup: nil, hooks: Hooks(),

@@ -6,20 +6,10 @@ import OCI
 /// personality, scheduling, I/O priority, CPU affinity, memory policy and
 /// LSM labels, each parsed into what its system call takes.
 public struct ProcessTuning: Sendable {
-    public struct Scheduler: Sendable, Equatable {
-        var policy: UInt32
-        var flags: UInt64
-        var nice: Int32
-        var priority: UInt32
-        var runtime: UInt64
-        var deadline: UInt64
-        var period: UInt64
-    }
-
     /// /proc/sys paths and values, written once /proc is the container's.
     public var sysctl: [(path: String, value: String)] = []
     public var personality: UInt?
-    public var scheduler: Scheduler?
+    public var scheduler: SchedulerAttributes?
     public var ioPriority: (ioClass: Int32, level: Int32)?
     public var initialAffinity: [UInt8]?
     public var finalAffinity: [UInt8]?
@@ -126,7 +116,7 @@ extension LaunchPlan {
     }
 
     static func planScheduler(_ scheduler: LinuxScheduler,
-                              problem: (String, String) -> Void) -> ProcessTuning.Scheduler? {
+                              problem: (String, String) -> Void) -> SchedulerAttributes? {
         let policies: [String: UInt32] = ["SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3,
                                           "SCHED_ISO": 4, "SCHED_IDLE": 5, "SCHED_DEADLINE": 6]
         let flagBits: [String: UInt64] = ["SCHED_FLAG_RESET_ON_FORK": 0x01, "SCHED_FLAG_RECLAIM": 0x02,
@@ -145,10 +135,10 @@ extension LaunchPlan {
             }
             flags |= bit
         }
-        return ProcessTuning.Scheduler(policy: policy, flags: flags, nice: scheduler.nice ?? 0,
-                                       priority: UInt32(max(0, scheduler.priority ?? 0)),
-                                       runtime: scheduler.runtime ?? 0, deadline: scheduler.deadline ?? 0,
-                                       period: scheduler.period ?? 0)
+        return SchedulerAttributes(policy: policy, flags: flags, nice: scheduler.nice ?? 0,
+                                   priority: UInt32(max(0, scheduler.priority ?? 0)),
+                                   runtime: scheduler.runtime ?? 0, deadline: scheduler.deadline ?? 0,
+                                   period: scheduler.period ?? 0)
     }
 
     /// set_mempolicy(2) modes and mode flags (linux/mempolicy.h).

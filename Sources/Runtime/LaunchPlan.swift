@@ -29,7 +29,7 @@ public struct LaunchPlan: Sendable {
     public var domainname: String?
     /// Propagation of "/" in the new mount namespace before anything is
     /// mounted (rootfsPropagation, default rslave as runc).
-    public var rootPropagation: UInt
+    public var rootPropagation: MountFlags
     public var mounts: [PlannedMount]
     public var devices: [PlannedDevice]
     public var maskedPaths: [String]

@@ -1,17 +1,17 @@
-import Glibc
+import LinuxSystem
 
 /// config.json mount options turned into what mount(2) and mount_setattr(2)
 /// take. Decided in the parent, so the init only executes flags.
 public struct MountOptions: Equatable, Sendable {
     /// mount(2) flags for the mount itself (MS_RDONLY, MS_NOSUID, MS_BIND, …).
-    public var flags: UInt = 0
+    public var flags: MountFlags = []
     /// Flags a bind mount needs a second, remounting call for.
-    public var clearedFlags: UInt = 0
+    public var clearedFlags: MountFlags = []
     /// Propagation changes applied after mounting (MS_SHARED, MS_REC|MS_SLAVE, …).
-    public var propagation: [UInt] = []
+    public var propagation: [MountFlags] = []
     /// mount_setattr(2) attributes applied to the whole tree (`rro`, `rnosuid`, …).
-    public var recursiveSet: UInt64 = 0
-    public var recursiveClear: UInt64 = 0
+    public var recursiveSet: MountAttributes = []
+    public var recursiveClear: MountAttributes = []
     /// Options the file system reads itself (`mode=755`, `size=64k`).
     public var data: [String] = []
     /// `idmap` or `ridmap` (recursive): the mount gets an id mapping.
@@ -19,59 +19,51 @@ public struct MountOptions: Equatable, Sendable {
 
     public enum IDMap: Sendable, Equatable { case single, recursive }
 
-    public var isBind: Bool { flags & UInt(MS_BIND) != 0 }
-
-    // MOUNT_ATTR_* from linux/mount.h.
-    static let attrReadOnly: UInt64 = 0x1, attrNoSuid: UInt64 = 0x2, attrNoDev: UInt64 = 0x4
-    static let attrNoExec: UInt64 = 0x8, attrAtimeMask: UInt64 = 0x70, attrRelatime: UInt64 = 0x0
-    static let attrNoAtime: UInt64 = 0x10, attrStrictAtime: UInt64 = 0x20, attrNoDiratime: UInt64 = 0x80
-    static let attrNoSymfollow: UInt64 = 0x0020_0000
+    public var isBind: Bool { flags.contains(.bind) }
 
     /// Flags that set (`true`) or clear (`false`) a mount(2) flag.
-    static let flagOptions: [String: (set: Bool, flag: UInt)] = [
-        "ro": (true, UInt(MS_RDONLY)), "rw": (false, UInt(MS_RDONLY)),
-        "nosuid": (true, UInt(MS_NOSUID)), "suid": (false, UInt(MS_NOSUID)),
-        "nodev": (true, UInt(MS_NODEV)), "dev": (false, UInt(MS_NODEV)),
-        "noexec": (true, UInt(MS_NOEXEC)), "exec": (false, UInt(MS_NOEXEC)),
-        "sync": (true, UInt(MS_SYNCHRONOUS)), "async": (false, UInt(MS_SYNCHRONOUS)),
-        "dirsync": (true, UInt(MS_DIRSYNC)),
-        "remount": (true, UInt(MS_REMOUNT)),
-        "mand": (true, UInt(MS_MANDLOCK)), "nomand": (false, UInt(MS_MANDLOCK)),
-        "atime": (false, UInt(MS_NOATIME)), "noatime": (true, UInt(MS_NOATIME)),
-        "diratime": (false, UInt(MS_NODIRATIME)), "nodiratime": (true, UInt(MS_NODIRATIME)),
-        "relatime": (true, UInt(MS_RELATIME)), "norelatime": (false, UInt(MS_RELATIME)),
-        "strictatime": (true, UInt(MS_STRICTATIME)), "nostrictatime": (false, UInt(MS_STRICTATIME)),
-        "lazytime": (true, UInt(MS_LAZYTIME)), "nolazytime": (false, UInt(MS_LAZYTIME)),
-        "bind": (true, UInt(MS_BIND)), "rbind": (true, UInt(MS_BIND) | UInt(MS_REC)),
-        "iversion": (true, UInt(MS_I_VERSION)), "noiversion": (false, UInt(MS_I_VERSION)),
-        "silent": (true, UInt(MS_SILENT)), "loud": (false, UInt(MS_SILENT)),
-        "nosymfollow": (true, msNoSymfollow), "symfollow": (false, msNoSymfollow),
+    static let flagOptions: [String: (set: Bool, flag: MountFlags)] = [
+        "ro": (true, .readOnly), "rw": (false, .readOnly),
+        "nosuid": (true, .noSuid), "suid": (false, .noSuid),
+        "nodev": (true, .noDev), "dev": (false, .noDev),
+        "noexec": (true, .noExec), "exec": (false, .noExec),
+        "sync": (true, .synchronous), "async": (false, .synchronous),
+        "dirsync": (true, .directorySync),
+        "remount": (true, .remount),
+        "mand": (true, .mandatoryLocking), "nomand": (false, .mandatoryLocking),
+        "atime": (false, .noAccessTime), "noatime": (true, .noAccessTime),
+        "diratime": (false, .noDirectoryAccessTime), "nodiratime": (true, .noDirectoryAccessTime),
+        "relatime": (true, .relativeAccessTime), "norelatime": (false, .relativeAccessTime),
+        "strictatime": (true, .strictAccessTime), "nostrictatime": (false, .strictAccessTime),
+        "lazytime": (true, .lazyTime), "nolazytime": (false, .lazyTime),
+        "bind": (true, .bind), "rbind": (true, [.bind, .recursive]),
+        "iversion": (true, .inodeVersion), "noiversion": (false, .inodeVersion),
+        "silent": (true, .silent), "loud": (false, .silent),
+        "nosymfollow": (true, .noSymlinkFollow), "symfollow": (false, .noSymlinkFollow),
         // mount(8)'s "rw, suid, dev, exec, auto, nouser, async": the flags
         // berth starts from anyway.
-        "defaults": (false, 0),
+        "defaults": (false, []),
     ]
 
-    /// MS_NOSYMFOLLOW (Linux 5.10), which Glibc's module does not export.
-    static let msNoSymfollow: UInt = 256
-
-    static let propagationOptions: [String: UInt] = [
-        "private": UInt(MS_PRIVATE), "rprivate": UInt(MS_PRIVATE) | UInt(MS_REC),
-        "shared": UInt(MS_SHARED), "rshared": UInt(MS_SHARED) | UInt(MS_REC),
-        "slave": UInt(MS_SLAVE), "rslave": UInt(MS_SLAVE) | UInt(MS_REC),
-        "unbindable": UInt(MS_UNBINDABLE), "runbindable": UInt(MS_UNBINDABLE) | UInt(MS_REC),
+    static let propagationOptions: [String: MountFlags] = [
+        "private": .private, "rprivate": [.private, .recursive],
+        "shared": .shared, "rshared": [.shared, .recursive],
+        "slave": .slave, "rslave": [.slave, .recursive],
+        "unbindable": .unbindable, "runbindable": [.unbindable, .recursive],
     ]
 
     /// The recursive forms of config-linux.md, applied with mount_setattr.
-    static let recursiveOptions: [String: (set: UInt64, clear: UInt64)] = [
-        "rro": (attrReadOnly, 0), "rrw": (0, attrReadOnly),
-        "rnosuid": (attrNoSuid, 0), "rsuid": (0, attrNoSuid),
-        "rnodev": (attrNoDev, 0), "rdev": (0, attrNoDev),
-        "rnoexec": (attrNoExec, 0), "rexec": (0, attrNoExec),
-        "rnodiratime": (attrNoDiratime, 0), "rdiratime": (0, attrNoDiratime),
-        "rrelatime": (attrRelatime, attrAtimeMask), "rnorelatime": (0, 0),
-        "ratime": (attrRelatime, attrAtimeMask), "rnoatime": (attrNoAtime, attrAtimeMask),
-        "rstrictatime": (attrStrictAtime, attrAtimeMask), "rnostrictatime": (0, 0),
-        "rnosymfollow": (attrNoSymfollow, 0), "rsymfollow": (0, attrNoSymfollow),
+    /// relatime is the absence of the other access-time modes in the mask.
+    static let recursiveOptions: [String: (set: MountAttributes, clear: MountAttributes)] = [
+        "rro": (.readOnly, []), "rrw": ([], .readOnly),
+        "rnosuid": (.noSuid, []), "rsuid": ([], .noSuid),
+        "rnodev": (.noDev, []), "rdev": ([], .noDev),
+        "rnoexec": (.noExec, []), "rexec": ([], .noExec),
+        "rnodiratime": (.noDirectoryAccessTime, []), "rdiratime": ([], .noDirectoryAccessTime),
+        "rrelatime": ([], .accessTimeMask), "rnorelatime": ([], []),
+        "ratime": ([], .accessTimeMask), "rnoatime": (.noAccessTime, .accessTimeMask),
+        "rstrictatime": (.strictAccessTime, .accessTimeMask), "rnostrictatime": ([], []),
+        "rnosymfollow": (.noSymlinkFollow, []), "rsymfollow": ([], .noSymlinkFollow),
     ]
 
     /// Options berth knows but does not implement yet: refused by name.
@@ -89,11 +81,11 @@ public struct MountOptions: Equatable, Sendable {
         for option in options {
             if let (set, flag) = flagOptions[option] {
                 if set {
-                    parsed.flags |= flag
-                    parsed.clearedFlags &= ~flag
+                    parsed.flags.formUnion(flag)
+                    parsed.clearedFlags.subtract(flag)
                 } else {
-                    parsed.flags &= ~flag
-                    parsed.clearedFlags |= flag
+                    parsed.flags.subtract(flag)
+                    parsed.clearedFlags.formUnion(flag)
                 }
             } else if let propagation = propagationOptions[option] {
                 parsed.propagation.append(propagation)
@@ -101,8 +93,8 @@ public struct MountOptions: Equatable, Sendable {
                 // A later option wins over an earlier one; the atime mask
                 // stays in `clear` because the kernel wants it there to
                 // change the atime mode.
-                parsed.recursiveSet = (parsed.recursiveSet & ~clear) | set
-                parsed.recursiveClear = (parsed.recursiveClear & ~set) | clear
+                parsed.recursiveSet = parsed.recursiveSet.subtracting(clear).union(set)
+                parsed.recursiveClear = parsed.recursiveClear.subtracting(set).union(clear)
             } else if option == "idmap" || option == "ridmap" {
                 parsed.idmap = option == "idmap" ? .single : .recursive
             } else if unsupportedOptions.contains(option) {

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -6,13 +5,13 @@ import LinuxSystem
 /// the container's process without pid-reuse races gets a pidfd of it over
 /// a unix socket, sent with SCM_RIGHTS.
 enum PidfdSocket {
-    static func send(pidfdOf pid: pid_t, to path: String) throws(RuntimeError) {
+    static func send(pidfdOf pid: pid_t, to path: String, system: any SystemCalls) throws(RuntimeError) {
         try attempt("send a pidfd of \(pid) to \(path)") { () throws(Errno) in
-            let pidfd = FileDescriptor(rawValue: try retryingInterrupts { berth_pidfd_open(pid) })
+            let pidfd = try system.openPidfd(pid)
             defer { pidfd.close() }
-            let socket = try UnixSocket.connect(to: path)
+            let socket = try FileDescriptor.connectUnixSocket(path)
             defer { socket.close() }
-            _ = try retryingInterrupts { berth_send_fd(socket.rawValue, pidfd.rawValue, nil, 0) }
+            try socket.sendDescriptor(pidfd.rawValue)
         }
     }
 }

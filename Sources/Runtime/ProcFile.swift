@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -10,7 +9,6 @@ import LinuxSystem
 /// apply the setting, or apply it somewhere else (the class of
 /// CVE-2025-52881).
 enum ProcFile {
-    static let procSuperMagic: Int64 = 0x9FA0
 
     /// Writes `value` to `path`; with `root`, the path is resolved inside it.
     static func write(_ value: String, to path: String, in root: FileDescriptor? = nil) throws(RuntimeError) {
@@ -22,7 +20,7 @@ enum ProcFile {
                 fd = try FileDescriptor.open(path, O_WRONLY)
             }
             defer { fd.close() }
-            guard berth_fd_filesystem_type(fd.rawValue) == procSuperMagic else { return false }
+            guard fd.fileSystemType == FileDescriptor.procSuperMagic else { return false }
             try fd.writeAll(Array(value.utf8))
             return true
         }

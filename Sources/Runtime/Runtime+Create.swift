@@ -1,4 +1,3 @@
-import CBerth
 import Cgroups
 import Glibc
 import LinuxSystem
@@ -46,18 +45,14 @@ extension Runtime {
             let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup, madeIntelRdt: &madeIntelRdt,
                                     terminalThroughBerth: terminalRelay?.childEnd)
             if let path = options.pidfdSocket {
-                try PidfdSocket.send(pidfdOf: record.pid, to: path)
+                try PidfdSocket.send(pidfdOf: record.pid, to: path, system: system)
             }
             if let pidFile = options.pidFile {
                 try Self.writePidFile(pidFile, pid: record.pid)
             }
             return (record, terminalRelay)
         } catch {
-            if initPid > 0 {
-                Glibc.kill(initPid, SIGKILL)
-                var status: Int32 = 0
-                _ = waitpid(initPid, &status, 0)
-            }
+            if initPid > 0 { system.killAndReap(initPid) }
             try? madeCgroup?.remove()
             madeIntelRdt.map(IntelRdt.remove)
             try? store.remove(holding: lock)
@@ -121,7 +116,7 @@ extension Runtime {
         if let pidNamespace = plan.joinedNamespaces.first(where: { $0.kind == .pid }) {
             // setns(CLONE_NEWPID) moves only our future children.
             try attempt("join pid namespace \(pidNamespace.path)") { () throws(Errno) in
-                try LiveSystemCalls().joinNamespace(path: pidNamespace.path, kind: .pid)
+                try system.joinNamespace(path: pidNamespace.path, kind: .pid)
             }
         }
 
@@ -137,10 +132,16 @@ extension Runtime {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
         }
         defer { cgroupDirectory?.close() }
-        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth, system: system)
         defer { connections.close() }
-        let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets)
-        let pid = berth_clone(plan.cloneFlags, cgroupDirectory?.rawValue ?? -1)
+        let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets, system: system)
+        let pid: pid_t
+        do throws(RuntimeError) {
+            pid = try Self.cloneChild("clone the container's init", flags: plan.cloneFlags, into: cgroupDirectory)
+        } catch {
+            timeNamespace?.restore()
+            throw error
+        }
         if pid != 0 { timeNamespace?.restore() }
         if pid == 0 {
             // The child's copies of berth's descriptors would keep the
@@ -148,9 +149,8 @@ extension Runtime {
             sockets.parent.close()
             lock.unlock()
             ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, startError: startError,
-                          connections: connections, system: LiveSystemCalls()).run()
+                          connections: connections, system: system).run()
         }
-        if pid < 0 { throw .system("clone the container's init", .current) }
         initPid = pid
         sockets.child.close()
         log.debug("container \(plan.id): init is pid \(pid)")
@@ -191,7 +191,7 @@ extension Runtime {
                 for kind in ["prestart", "createRuntime"] {
                     let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
                     for (index, hook) in (hooks ?? []).enumerated() {
-                        try HookRunner.run(hook, kind: kind, index: index, state: state)
+                        try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
                     }
                 }
                 try attempt("resume the container's init") { () throws(Errno) in try sockets.parent.send(.hooksDone) }

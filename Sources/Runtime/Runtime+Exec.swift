@@ -1,4 +1,3 @@
-import CBerth
 import Cgroups
 import Glibc
 import LinuxSystem
@@ -64,13 +63,13 @@ extension Runtime {
         let relay = plan.process.terminal && options.consoleSocket == nil ? try TerminalRelay.make() : nil
         let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup, terminalThroughBerth: relay?.childEnd)
         if let path = options.pidfdSocket {
-            try PidfdSocket.send(pidfdOf: pid, to: path)
+            try PidfdSocket.send(pidfdOf: pid, to: path, system: system)
         }
         if let pidFile = options.pidFile {
             try Self.writePidFile(pidFile, pid: pid)
         }
         if options.detach { return 0 }
-        if let relay { return try relay.relay(until: pid, signals: signals) }
+        if let relay { return try relay.relay(until: pid, signals: signals, system: system) }
         return waitForwardingSignals(to: pid, signals: &signals)
     }
 
@@ -146,7 +145,7 @@ extension Runtime {
         for (kind, path) in plan.joinedNamespaces where kind == .pid || kind == .time {
             // Both apply to children only: the exec'd process is born there.
             try attempt("join \(kind.rawValue) namespace of the container") { () throws(Errno) in
-                try LiveSystemCalls().joinNamespace(path: path, kind: kind)
+                try system.joinNamespace(path: path, kind: kind)
             }
         }
         var cgroupDirectory: FileDescriptor?
@@ -156,15 +155,14 @@ extension Runtime {
         }
         defer { cgroupDirectory?.close() }
 
-        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth)
+        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth, system: system)
         defer { connections.close() }
-        let pid = berth_clone(0, cgroupDirectory?.rawValue ?? -1)
+        let pid = try Self.cloneChild("clone the exec'd process", into: cgroupDirectory)
         if pid == 0 {
             sockets.parent.close()
             ContainerInit(plan: plan, socket: sockets.child, execFifo: FileDescriptor(rawValue: -1),
-                          connections: connections, system: LiveSystemCalls()).runExec()
+                          connections: connections, system: system).runExec()
         }
-        if pid < 0 { throw .system("clone the exec'd process", .current) }
         sockets.child.close()
         try attempt("start the exec'd process") { () throws(Errno) in
             try sockets.parent.send(.proceed, payload: String(pid))
@@ -173,8 +171,7 @@ extension Runtime {
         // it is the user's program a moment later.
         let reply = try attempt("wait for the exec'd process") { () throws(Errno) in try sockets.parent.receiveMessage() }
         if let reply, reply.message == .failed {
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
+            _ = try? system.wait(for: pid, block: true)
             throw RuntimeError(.system, reply.payload, errno: reply.errno == 0 ? nil : Errno(reply.errno))
         }
         let startTime = ProcFS.startTime(of: pid)

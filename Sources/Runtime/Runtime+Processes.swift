@@ -21,7 +21,7 @@ extension Runtime {
     public func processTable(id: String, psArguments: [String]) throws(RuntimeError) -> String {
         let pids = Set(try processes(id: id))
         let arguments = psArguments.isEmpty ? ["-ef"] : psArguments
-        let (status, output) = try Self.runCapturingOutput(["ps"] + arguments)
+        let (status, output) = try runCapturingOutput(["ps"] + arguments)
         guard status == 0 else {
             let text = output.trimmingWhitespace()
             throw RuntimeError(.system, "ps \(arguments.joined(separator: " ")): exit status \(status)\(text.isEmpty ? "" : ": " + text)")
@@ -36,7 +36,7 @@ extension Runtime {
     /// Runs a program found in $PATH with stdout and stderr into one pipe
     /// (as Go's CombinedOutput) and returns its exit status (128+N for a
     /// signal N) and output.
-    static func runCapturingOutput(_ arguments: [String]) throws(RuntimeError) -> (status: Int32, output: String) {
+    func runCapturingOutput(_ arguments: [String]) throws(RuntimeError) -> (status: Int32, output: String) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw .system("run \(arguments[0]): create a pipe", .current) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -55,9 +55,7 @@ extension Runtime {
         defer { reader.close() }
         guard spawned == 0 else { throw .system("run \(arguments[0])", Errno(spawned)) }
         let bytes = (try? reader.readAll()) ?? []
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitStatus, String(decoding: bytes, as: UTF8.self))
+        let status = (try? system.wait(for: pid, block: true)) ?? nil
+        return (ProcessExit(waitStatus: status ?? 0).shellCode, String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -31,7 +31,7 @@ extension Runtime {
         }
         if detach { return 0 }
         let exitCode = try relay.map { (relay) throws(RuntimeError) -> Int32 in
-            try relay.relay(until: record.pid, signals: signals)
+            try relay.relay(until: record.pid, signals: signals, system: system)
         } ?? waitForwardingSignals(to: record.pid, signals: &signals)
         try delete(id: id, force: true)
         return exitCode
@@ -52,14 +52,15 @@ extension Runtime {
             var info = siginfo_t()
             let signal = sigwaitinfo(&signals, &info)
             if signal == SIGCHLD || signal < 0 {
-                var status: Int32 = 0
-                let reaped = waitpid(pid, &status, WNOHANG)
-                if reaped == pid {
-                    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                do {
+                    if let status = try system.wait(for: pid, block: false) {
+                        return ProcessExit(waitStatus: status).shellCode
+                    }
+                } catch {
+                    if error.rawValue == ECHILD { return 0 }
                 }
-                if reaped < 0 && errno == ECHILD { return 0 }
             } else if signal > 0 {
-                Glibc.kill(pid, signal)
+                try? system.signal(pid, signal)
             }
         }
     }

@@ -37,7 +37,7 @@ extension Runtime {
         let state = hookState(of: record, status: .running)
         for (index, hook) in (hooks.poststart ?? []).enumerated() {
             do {
-                try HookRunner.run(hook, kind: "poststart", index: index, state: state)
+                try HookRunner.run(hook, kind: "poststart", index: index, state: state, system: system)
             } catch {
                 try? killAndWait(record)
                 throw error
@@ -83,7 +83,7 @@ extension Runtime {
         let state = hookState(of: record, status: status)
         for (index, hook) in hooks.enumerated() {
             do {
-                try HookRunner.run(hook, kind: kind, index: index, state: state)
+                try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
             } catch {
                 log.warning(error.summary)
             }

@@ -7,10 +7,14 @@ import LinuxSystem
 public struct Runtime: Sendable {
     public let store: StateStore
     public let log: Log
+    /// The kernel, or a recording stand-in in unit tests: the one instance
+    /// every operation and the container's init go through.
+    public let system: any SystemCalls
 
-    public init(root: String, log: Log) {
+    public init(root: String, log: Log, system: any SystemCalls = LiveSystemCalls()) {
         self.store = StateStore(root: root)
         self.log = log
+        self.system = system
     }
 
     /// runc's default: /run/berth for root, $XDG_RUNTIME_DIR/berth otherwise.

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -14,7 +13,7 @@ public struct SeccompProgram: Sendable, Equatable {
     public var filter: [UInt8]
     /// The `seccomp(SECCOMP_SET_MODE_FILTER)` flags, NEW_LISTENER included
     /// when a rule notifies.
-    public var flags: UInt32
+    public var flags: SeccompFilterFlags
     /// A rule uses `SCMP_ACT_NOTIFY`: loading returns a listener fd that must
     /// go to `linux.seccomp.listenerPath`.
     public var usesNotify: Bool
@@ -23,7 +22,7 @@ public struct SeccompProgram: Sendable, Equatable {
     /// worth a debug line, not an error.
     public var skippedSyscalls: [String]
 
-    public init(filter: [UInt8], flags: UInt32, usesNotify: Bool, skippedSyscalls: [String]) {
+    public init(filter: [UInt8], flags: SeccompFilterFlags, usesNotify: Bool, skippedSyscalls: [String]) {
         self.filter = filter
         self.flags = flags
         self.usesNotify = usesNotify
@@ -31,7 +30,7 @@ public struct SeccompProgram: Sendable, Equatable {
     }
 
     /// The number of BPF instructions.
-    public var instructionCount: Int { filter.count / Int(BERTH_SECCOMP_INSTRUCTION_SIZE) }
+    public var instructionCount: Int { filter.count / Seccomp.instructionSize }
 }
 
 // MARK: - Loading (the container's init)
@@ -44,12 +43,8 @@ extension SeccompProgram {
     /// Every system call after this one passes through the filter, so call it
     /// as late as possible before execve. Async-signal-safe: one system call
     /// on the array's existing storage.
-    public func load() throws(Errno) -> Int32? {
-        let result = filter.withUnsafeBytes { bytes in
-            berth_seccomp_load(bytes.baseAddress, bytes.count, flags)
-        }
-        if result < 0 { throw Errno.current }
-        return usesNotify ? result : nil
+    public func load(through system: any SystemCalls) throws(Errno) -> Int32? {
+        try system.loadSeccompFilter(filter, flags: flags.rawValue)
     }
 }
 
@@ -82,8 +77,8 @@ private struct Compiler {
         var path: String
         var name: String
         var syscall: Int32
-        var action: UInt32
-        var conditions: [berth_seccomp_condition]
+        var action: SeccompAction
+        var conditions: [SeccompCondition]
     }
 
     mutating func report(_ path: String, _ message: String) {
@@ -111,16 +106,16 @@ private struct Compiler {
         guard let filter = build(defaultAction: defaultAction, architectures: architectures, rules: rules, at: base) else {
             return nil
         }
-        let usesNotify = rules.contains { $0.action == BERTH_SECCOMP_ACT_NOTIFY }
+        let usesNotify = rules.contains { $0.action == .notify }
         if usesNotify {
-            flags |= BERTH_SECCOMP_FILTER_FLAG_NEW_LISTENER
+            flags.insert(.newListener)
             // The kernel refuses TSYNC with NEW_LISTENER unless TSYNC_ESRCH
             // says how a failed sync is reported (libseccomp does the same).
-            if flags & BERTH_SECCOMP_FILTER_FLAG_TSYNC != 0 { flags |= BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH }
+            if flags.contains(.threadSync) { flags.insert(.threadSyncESRCH) }
         } else {
             // WAIT_KILLABLE_RECV is about notifications only, and the kernel
             // rejects it without NEW_LISTENER; libseccomp 2.6 drops it too.
-            flags &= ~BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+            flags.remove(.waitKillableReceive)
         }
         return SeccompProgram(filter: filter, flags: flags, usesNotify: usesNotify, skippedSyscalls: skipped)
     }
@@ -129,15 +124,15 @@ private struct Compiler {
 
     /// libseccomp's value of an action, with `errnoRet` (EPERM when absent,
     /// as runc does) for the two actions that carry one.
-    mutating func action(_ name: String, errnoRet: UInt32?, at path: String, errnoPath: String) -> UInt32? {
-        let value: UInt32
+    mutating func action(_ name: String, errnoRet: UInt32?, at path: String, errnoPath: String) -> SeccompAction? {
+        let value: SeccompAction
         switch name {
-        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": value = BERTH_SECCOMP_ACT_KILL_THREAD
-        case "SCMP_ACT_KILL_PROCESS": value = BERTH_SECCOMP_ACT_KILL_PROCESS
-        case "SCMP_ACT_TRAP": value = BERTH_SECCOMP_ACT_TRAP
-        case "SCMP_ACT_ALLOW": value = BERTH_SECCOMP_ACT_ALLOW
-        case "SCMP_ACT_LOG": value = BERTH_SECCOMP_ACT_LOG
-        case "SCMP_ACT_NOTIFY": value = BERTH_SECCOMP_ACT_NOTIFY
+        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": value = .killThread
+        case "SCMP_ACT_KILL_PROCESS": value = .killProcess
+        case "SCMP_ACT_TRAP": value = .trap
+        case "SCMP_ACT_ALLOW": value = .allow
+        case "SCMP_ACT_LOG": value = .log
+        case "SCMP_ACT_NOTIFY": value = .notify
         case "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE":
             // The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
             let code = errnoRet ?? UInt32(EPERM)
@@ -145,7 +140,7 @@ private struct Compiler {
                 report(errnoPath, "\(code) does not fit in 16 bits")
                 return nil
             }
-            return name == "SCMP_ACT_ERRNO" ? berth_seccomp_action_errno(data) : berth_seccomp_action_trace(data)
+            return name == "SCMP_ACT_ERRNO" ? .errno(data) : .trace(data)
         default:
             report(path, "unknown action \"\(name)\"")
             return nil
@@ -159,8 +154,7 @@ private struct Compiler {
 
     mutating func architectures(_ names: [String], at path: String) -> [UInt32] {
         names.enumerated().compactMap { index, name in
-            let token = berth_seccomp_arch_token(name)
-            if token == 0 {
+            guard let token = Seccomp.architectureToken(name) else {
                 report(element(path, index), "architecture \"\(name)\" is not supported by libseccomp \(BerthVersion.libseccomp)")
                 return nil
             }
@@ -168,36 +162,36 @@ private struct Compiler {
         }
     }
 
-    mutating func filterFlags(_ names: [String], at path: String) -> UInt32 {
-        var flags: UInt32 = 0
+    mutating func filterFlags(_ names: [String], at path: String) -> SeccompFilterFlags {
+        var flags: SeccompFilterFlags = []
         for (index, name) in names.enumerated() {
             switch name {
-            case "SECCOMP_FILTER_FLAG_TSYNC": flags |= BERTH_SECCOMP_FILTER_FLAG_TSYNC
-            case "SECCOMP_FILTER_FLAG_LOG": flags |= BERTH_SECCOMP_FILTER_FLAG_LOG
-            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags |= BERTH_SECCOMP_FILTER_FLAG_SPEC_ALLOW
-            case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": flags |= BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+            case "SECCOMP_FILTER_FLAG_TSYNC": flags.insert(.threadSync)
+            case "SECCOMP_FILTER_FLAG_LOG": flags.insert(.log)
+            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags.insert(.speculationAllowed)
+            case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": flags.insert(.waitKillableReceive)
             default: report(element(path, index), "unknown flag \"\(name)\"")
             }
         }
         return flags
     }
 
-    mutating func comparison(_ name: String, at path: String) -> UInt32? {
+    mutating func comparison(_ name: String, at path: String) -> SeccompComparison? {
         switch name {
-        case "SCMP_CMP_NE": return BERTH_SECCOMP_CMP_NE
-        case "SCMP_CMP_LT": return BERTH_SECCOMP_CMP_LT
-        case "SCMP_CMP_LE": return BERTH_SECCOMP_CMP_LE
-        case "SCMP_CMP_EQ": return BERTH_SECCOMP_CMP_EQ
-        case "SCMP_CMP_GE": return BERTH_SECCOMP_CMP_GE
-        case "SCMP_CMP_GT": return BERTH_SECCOMP_CMP_GT
-        case "SCMP_CMP_MASKED_EQ": return BERTH_SECCOMP_CMP_MASKED_EQ
+        case "SCMP_CMP_NE": return .notEqual
+        case "SCMP_CMP_LT": return .lessThan
+        case "SCMP_CMP_LE": return .lessOrEqual
+        case "SCMP_CMP_EQ": return .equal
+        case "SCMP_CMP_GE": return .greaterOrEqual
+        case "SCMP_CMP_GT": return .greaterThan
+        case "SCMP_CMP_MASKED_EQ": return .maskedEqual
         default:
             report(path, "unknown operator \"\(name)\"")
             return nil
         }
     }
 
-    mutating func conditions(_ args: [LinuxSeccompArg], at path: String) -> [berth_seccomp_condition] {
+    mutating func conditions(_ args: [LinuxSeccompArg], at path: String) -> [SeccompCondition] {
         args.enumerated().compactMap { index, arg in
             let argPath = element(path, index)
             let op = comparison(arg.op, at: argPath + ".op")
@@ -208,7 +202,7 @@ private struct Compiler {
             guard let op else { return nil }
             // MASKED_EQ reads (argument & value) == valueTwo; the other
             // operators ignore value_two.
-            return berth_seccomp_condition(index: arg.index, op: op, value: arg.value, value_two: arg.valueTwo ?? 0)
+            return SeccompCondition(index: arg.index, comparison: op, value: arg.value, valueTwo: arg.valueTwo ?? 0)
         }
     }
 
@@ -217,7 +211,7 @@ private struct Compiler {
     /// change nothing, so runc skips them too (opencontainers/runc#3109).
     /// Actions are compared as values, so ERRNO with errnoRet 1 equals a
     /// default ERRNO without one.
-    mutating func rules(_ syscalls: [LinuxSyscall], at path: String, defaultAction: UInt32?, skipped: inout [String]) -> [Rule] {
+    mutating func rules(_ syscalls: [LinuxSyscall], at path: String, defaultAction: SeccompAction?, skipped: inout [String]) -> [Rule] {
         var rules: [Rule] = []
         for (index, syscall) in syscalls.enumerated() {
             let rulePath = element(path, index)
@@ -225,8 +219,7 @@ private struct Compiler {
             let conditions = conditions(syscall.args ?? [], at: rulePath + ".args")
             guard let action, action != defaultAction else { continue }
             for (nameIndex, name) in syscall.names.enumerated() {
-                let number = berth_seccomp_syscall_number(name)
-                if number == -1 /* __NR_SCMP_ERROR */ {
+                guard let number = Seccomp.syscallNumber(name) else {
                     if !skipped.contains(name) { skipped.append(name) }
                     continue
                 }
@@ -249,7 +242,7 @@ private struct Compiler {
     /// the same). Profiles written for runc rely on it (runc#1847 shows one
     /// allowing `personality` for three values of argument 0), so berth keeps
     /// the behaviour.
-    static func conditionGroups(_ conditions: [berth_seccomp_condition]) -> [[berth_seccomp_condition]] {
+    static func conditionGroups(_ conditions: [SeccompCondition]) -> [[SeccompCondition]] {
         let indices = conditions.map(\.index)
         let repeatsAnIndex = Set(indices).count != indices.count
         return repeatsAnIndex ? conditions.map { [$0] } : [conditions]
@@ -258,38 +251,41 @@ private struct Compiler {
     // MARK: Building
 
     /// Runs libseccomp over the translated config and exports the program.
-    mutating func build(defaultAction: UInt32, architectures: [UInt32], rules: [Rule], at base: String) -> [UInt8]? {
-        guard let context = berth_seccomp_new(defaultAction) else {
-            report(base + ".defaultAction", "libseccomp refuses it: \(Errno.current)")
+    mutating func build(defaultAction: SeccompAction, architectures: [UInt32], rules: [Rule], at base: String) -> [UInt8]? {
+        let builder: SeccompFilterBuilder
+        do {
+            builder = try SeccompFilterBuilder(defaultAction: defaultAction)
+        } catch {
+            report(base + ".defaultAction", "libseccomp refuses it: \(error)")
             return nil
         }
-        defer { berth_seccomp_release(context) }
-
-        for (index, token) in architectures.enumerated() where berth_seccomp_add_arch(context, token) != 0 {
-            report(element(base + ".architectures", index), "add architecture: \(Errno.current)")
+        for (index, token) in architectures.enumerated() {
+            do {
+                try builder.addArchitecture(token)
+            } catch {
+                report(element(base + ".architectures", index), "add architecture: \(error)")
+            }
         }
         for rule in rules {
-            let result = rule.conditions.withUnsafeBufferPointer { conditions in
-                berth_seccomp_add_rule(context, rule.action, rule.syscall, UInt32(conditions.count), conditions.baseAddress)
-            }
-            if result != 0 {
-                report(rule.path, "add rule for \"\(rule.name)\": \(Errno.current)")
+            do {
+                try builder.addRule(rule.action, syscall: rule.syscall, conditions: rule.conditions)
+            } catch {
+                report(rule.path, "add rule for \"\(rule.name)\": \(error)")
             }
         }
         guard problems.isEmpty else { return nil }
 
-        var bytes: UnsafeMutablePointer<UInt8>?
-        var length = 0
-        guard berth_seccomp_export(context, &bytes, &length) == 0, let bytes else {
-            report(base, "export the filter: \(Errno.current)")
+        let filter: [UInt8]
+        do {
+            filter = try builder.export()
+        } catch {
+            report(base, "export the filter: \(error)")
             return nil
         }
-        defer { free(bytes) }
-        let filter = Array(UnsafeBufferPointer(start: bytes, count: length))
-        let instructions = length / Int(BERTH_SECCOMP_INSTRUCTION_SIZE)
-        if instructions > Int(BERTH_SECCOMP_MAX_INSTRUCTIONS) {
+        let instructions = filter.count / Seccomp.instructionSize
+        if instructions > Seccomp.maxInstructions {
             // Found here rather than as EINVAL in the init, after the clone.
-            report(base, "the filter has \(instructions) instructions, more than the kernel's limit of \(BERTH_SECCOMP_MAX_INSTRUCTIONS)")
+            report(base, "the filter has \(instructions) instructions, more than the kernel's limit of \(Seccomp.maxInstructions)")
             return nil
         }
         return filter

@@ -1,4 +1,4 @@
-import CBerth
+import LinuxSystem
 import OCI
 
 /// What this berth implements. The one list both `berth features` prints and
@@ -30,7 +30,7 @@ extension Runtime {
                     enabled: true,
                     actions: KnownValues.seccompActions.sorted(),
                     operators: KnownValues.seccompOperators.sorted(),
-                    archs: KnownValues.seccompArchitectures.filter { berth_seccomp_arch_token($0) != 0 }.sorted(),
+                    archs: KnownValues.seccompArchitectures.filter { Seccomp.architectureToken($0) != nil }.sorted(),
                     knownFlags: KnownValues.seccompFlags.sorted(),
                     supportedFlags: KnownValues.seccompFlags.sorted()),
                 // Supported by berth; a profile or label is refused at create

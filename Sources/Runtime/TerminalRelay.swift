@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 
@@ -13,28 +12,28 @@ struct TerminalRelay {
     private let berthEnd: FileDescriptor
 
     static func make() throws(RuntimeError) -> TerminalRelay {
-        var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw .system("create the terminal's socket pair", .current)
+        let (childEnd, berthEnd) = try attempt("create the terminal's socket pair") { () throws(Errno) in
+            try FileDescriptor.socketPair(.stream)
         }
-        return TerminalRelay(childEnd: FileDescriptor(rawValue: fds[0]), berthEnd: FileDescriptor(rawValue: fds[1]))
+        return TerminalRelay(childEnd: childEnd, berthEnd: berthEnd)
     }
 
     /// Relays until the child `pid` exits; returns its exit code (128 +
     /// signal when killed). `signals` are blocked already; SIGWINCH resizes
     /// the pty, the others are forwarded.
-    func relay(until pid: pid_t, signals: sigset_t) throws(RuntimeError) -> Int32 {
+    func relay(until pid: pid_t, signals: sigset_t, system: any SystemCalls) throws(RuntimeError) -> Int32 {
         // childEnd was the child's console socket: berth's copy is closed
         // with the other host connections right after the clone.
         let master = try attempt("receive the pty master") { () throws(Errno) in
-            FileDescriptor(rawValue: try retryingInterrupts { berth_receive_fd(berthEnd.rawValue) })
+            try berthEnd.receiveDescriptor()
         }
         berthEnd.close()
         defer { master.close() }
-        var signals = signals
-        let signalFd = berth_signalfd(&signals)
-        guard signalFd >= 0 else { throw .system("create a signalfd", .current) }
-        defer { close(signalFd) }
+        let signalDescriptor = try attempt("create a signalfd") { () throws(Errno) in
+            try FileDescriptor.signalDescriptor(for: signals)
+        }
+        defer { signalDescriptor.close() }
+        let signalFd = signalDescriptor.rawValue
 
         let rawMode = RawTerminal(fd: 0)
         defer { rawMode?.restore() }
@@ -59,17 +58,15 @@ struct TerminalRelay {
                 watchInput = false
             }
             if fds[0].revents != 0 {
-                let signal = berth_signalfd_read(signalFd)
-                guard signal > 0 else { continue }
+                guard let signal = signalDescriptor.readSignal() else { continue }
                 if signal == SIGWINCH {
                     copyWindowSize(to: master)
                 } else if signal != SIGCHLD {
-                    Glibc.kill(pid, signal)
+                    try? system.signal(pid, signal)
                 }
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid {
+                if let status = try? system.wait(for: pid, block: false) {
                     while copy(from: master.rawValue, to: 1, &buffer, nonBlocking: true) {}
-                    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                    return ProcessExit(waitStatus: status).shellCode
                 }
             }
         }
@@ -88,9 +85,8 @@ struct TerminalRelay {
     }
 
     private func copyWindowSize(to master: FileDescriptor) {
-        var size = winsize()
-        if berth_get_window_size(1, &size.ws_row, &size.ws_col) == 0 {
-            _ = berth_set_window_size(master.rawValue, size.ws_row, size.ws_col)
+        if let size = FileDescriptor.standardOutput.windowSize() {
+            try? master.setWindowSize(rows: size.rows, columns: size.columns)
         }
     }
 }

@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -11,11 +10,11 @@ import OCI
 /// children of berth stay in the host's time namespace.
 struct TimeNamespaceSwitch {
     private let original: FileDescriptor
-
-    static let cloneFlag = NamespaceKind.time.cloneFlag
+    private let system: any SystemCalls
 
     /// nil when the container keeps berth's time namespace.
-    static func prepare(for plan: LaunchPlan, offsets: [String: LinuxTimeOffset]) throws(RuntimeError) -> TimeNamespaceSwitch? {
+    static func prepare(for plan: LaunchPlan, offsets: [String: LinuxTimeOffset],
+                        system: any SystemCalls) throws(RuntimeError) -> TimeNamespaceSwitch? {
         let joined = plan.joinedNamespaces.first { $0.kind == .time }
         guard plan.newNamespaces.contains(.time) || joined != nil else { return nil }
         let original = try attempt("open berth's time namespace") { () throws(Errno) in
@@ -24,11 +23,11 @@ struct TimeNamespaceSwitch {
         do throws(RuntimeError) {
             if let joined {
                 try attempt("join time namespace \(joined.path)") { () throws(Errno) in
-                    try LiveSystemCalls().joinNamespace(path: joined.path, kind: .time)
+                    try system.joinNamespace(path: joined.path, kind: .time)
                 }
             } else {
                 try attempt("create a time namespace") { () throws(Errno) in
-                    _ = try retryingInterrupts { berth_unshare(cloneFlag) }
+                    try system.unshare(.time)
                 }
                 let text = offsets.sorted { $0.key < $1.key }.map { clock, offset in
                     "\(clock) \(offset.secs ?? 0) \(offset.nanosecs ?? 0)\n"
@@ -38,16 +37,16 @@ struct TimeNamespaceSwitch {
                 }
             }
         } catch {
-            let restored = TimeNamespaceSwitch(original: original)
+            let restored = TimeNamespaceSwitch(original: original, system: system)
             restored.restore()
             throw error
         }
-        return TimeNamespaceSwitch(original: original)
+        return TimeNamespaceSwitch(original: original, system: system)
     }
 
     /// Back to the time namespace berth started in, for its later children.
     func restore() {
-        _ = berth_setns(original.rawValue, Self.cloneFlag)
+        try? system.joinNamespace(original, kind: .time)
         original.close()
     }
 }

@@ -55,8 +55,6 @@ int berth_setgroups(size_t count, const gid_t *groups);
 // capset(2) with the 64-bit (version 3) layout: bit N of each mask is
 // capability N. Async-signal-safe.
 int berth_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
-// The calling process's capability sets. Async-signal-safe.
-int berth_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 
 // Gives the calling process a new session keyring with that name, so the
 // container does not share the caller's keys (keyctl(2)

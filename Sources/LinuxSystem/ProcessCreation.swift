@@ -1,0 +1,35 @@
+import CBerth
+import Glibc
+
+/// Making the container's processes. berth clones without CLONE_VM and runs
+/// Swift in the child, which is safe only while berth has one thread: a
+/// child of a threaded process can inherit a lock another thread held
+/// (malloc's), and setns into mount or user namespaces fails with EINVAL in
+/// a threaded process (DESIGN §3, §6). `clone` therefore checks the
+/// invariant each time instead of trusting it.
+public enum ProcessCreation {
+    public struct ThreadedProcess: Error, Sendable {
+        public let threads: Int
+    }
+
+    /// Like fork(), in new namespaces (`flags`: CLONE_NEW*) and, with a
+    /// `cgroup` directory, started inside that cgroup (CLONE_INTO_CGROUP),
+    /// so no code of the child ever runs outside it. 0 in the child, the
+    /// child's pid in the parent.
+    public static func clone(flags: UInt64, into cgroup: FileDescriptor?) throws(Errno) -> pid_t {
+        let pid = berth_clone(flags, cgroup?.rawValue ?? -1)
+        if pid < 0 { throw Errno.current }
+        return pid
+    }
+
+    /// The threads of the calling process (entries of /proc/self/task).
+    public static func threadCount() -> Int {
+        (try? FileSystem.listDirectory("/proc/self/task").count) ?? 0
+    }
+
+    /// Throws unless the calling process has exactly one thread.
+    public static func requireSingleThread() throws(ThreadedProcess) {
+        let threads = threadCount()
+        if threads != 1 { throw ThreadedProcess(threads: threads) }
+    }
+}

@@ -1,0 +1,126 @@
+import CBerth
+import Glibc
+
+/// libseccomp, typed: what the parent needs to compile a filter. The
+/// values are libseccomp's and the kernel's, pinned by `_Static_assert`s in
+/// CBerth/seccomp.c. Compiling allocates, so it happens in berth before the
+/// clone; the init only loads the bytes (`SystemCalls.loadSeccompFilter`).
+public enum Seccomp {
+    /// The size of one BPF instruction (struct sock_filter).
+    public static let instructionSize = Int(BERTH_SECCOMP_INSTRUCTION_SIZE)
+    /// The kernel's limit on a filter's length (BPF_MAXINSNS).
+    public static let maxInstructions = Int(BERTH_SECCOMP_MAX_INSTRUCTIONS)
+
+    /// libseccomp's token for an architecture name such as "SCMP_ARCH_X86_64",
+    /// or nil when this libseccomp does not know it.
+    public static func architectureToken(_ name: String) -> UInt32? {
+        let token = berth_seccomp_arch_token(name)
+        return token == 0 ? nil : token
+    }
+
+    /// The system call's number on the native architecture, or nil when
+    /// this libseccomp does not know the name.
+    public static func syscallNumber(_ name: String) -> Int32? {
+        let number = berth_seccomp_syscall_number(name)
+        return number == -1 /* __NR_SCMP_ERROR */ ? nil : number
+    }
+
+    /// The libseccomp the binary runs against, "major.minor.micro".
+    public static var libraryVersion: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, micro: UInt32 = 0
+        berth_libseccomp_version(&major, &minor, &micro)
+        return "\(major).\(minor).\(micro)"
+    }
+}
+
+/// A filter's action with its data (SECCOMP_RET_*).
+public struct SeccompAction: RawRepresentable, Hashable, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let killProcess = SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_PROCESS)
+    public static let killThread = SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_THREAD)
+    public static let trap = SeccompAction(rawValue: BERTH_SECCOMP_ACT_TRAP)
+    public static let notify = SeccompAction(rawValue: BERTH_SECCOMP_ACT_NOTIFY)
+    public static let log = SeccompAction(rawValue: BERTH_SECCOMP_ACT_LOG)
+    public static let allow = SeccompAction(rawValue: BERTH_SECCOMP_ACT_ALLOW)
+    /// The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
+    public static func errno(_ code: UInt16) -> SeccompAction { SeccompAction(rawValue: berth_seccomp_action_errno(code)) }
+    public static func trace(_ message: UInt16) -> SeccompAction { SeccompAction(rawValue: berth_seccomp_action_trace(message)) }
+}
+
+/// A comparison of one system call argument (enum scmp_compare).
+public enum SeccompComparison: UInt32, Sendable, CaseIterable {
+    case notEqual = 1, lessThan, lessOrEqual, equal, greaterOrEqual, greaterThan
+    /// (argument & value) == valueTwo.
+    case maskedEqual
+}
+
+/// One condition of a rule.
+public struct SeccompCondition: Sendable, Equatable {
+    public var index: UInt32
+    public var comparison: SeccompComparison
+    public var value: UInt64
+    public var valueTwo: UInt64
+
+    public init(index: UInt32, comparison: SeccompComparison, value: UInt64, valueTwo: UInt64) {
+        self.index = index
+        self.comparison = comparison
+        self.value = value
+        self.valueTwo = valueTwo
+    }
+}
+
+/// seccomp(SECCOMP_SET_MODE_FILTER) flags (SECCOMP_FILTER_FLAG_*).
+public struct SeccompFilterFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let threadSync = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC)
+    public static let log = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_LOG)
+    public static let speculationAllowed = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_SPEC_ALLOW)
+    public static let newListener = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_NEW_LISTENER)
+    public static let threadSyncESRCH = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+    public static let waitKillableReceive = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+}
+
+/// A libseccomp filter context being filled in, then exported as BPF.
+public final class SeccompFilterBuilder {
+    private let context: UnsafeMutableRawPointer
+
+    public init(defaultAction: SeccompAction) throws(Errno) {
+        guard let context = berth_seccomp_new(defaultAction.rawValue) else { throw Errno.current }
+        self.context = context
+    }
+
+    deinit { berth_seccomp_release(context) }
+
+    public func addArchitecture(_ token: UInt32) throws(Errno) {
+        if berth_seccomp_add_arch(context, token) != 0 { throw Errno.current }
+    }
+
+    public func addRule(_ action: SeccompAction, syscall: Int32, conditions: [SeccompCondition]) throws(Errno) {
+        let raw = conditions.map {
+            berth_seccomp_condition(index: $0.index, op: $0.comparison.rawValue, value: $0.value, value_two: $0.valueTwo)
+        }
+        let result = raw.withUnsafeBufferPointer {
+            berth_seccomp_add_rule(context, action.rawValue, syscall, UInt32($0.count), $0.baseAddress)
+        }
+        if result != 0 { throw Errno.current }
+    }
+
+    /// The program as `struct sock_filter` instructions.
+    public func export() throws(Errno) -> [UInt8] {
+        var bytes: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        guard berth_seccomp_export(context, &bytes, &length) == 0, let bytes else { throw Errno.current }
+        defer { free(bytes) }
+        return Array(UnsafeBufferPointer(start: bytes, count: length))
+    }
+}
+
+/// What the build stamped into the binary.
+public enum BuildInfo {
+    /// The git commit the Makefile passed (-DBERTH_COMMIT), or "unknown".
+    public static var commit: String { String(cString: berth_commit()) }
+}
