@@ -4,44 +4,6 @@ import Testing
 @testable import LinuxSystem
 @testable import Runtime
 
-/// Records what the init asks of the kernel instead of doing it, with every
-/// /proc/self/fd magic link resolved to the real path it names, and can fail
-/// a chosen call.
-final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
-    var calls: [String] = []
-    var failOnCall: Int?
-
-    func record(_ call: String) throws(Errno) {
-        calls.append(call)
-        if calls.count == failOnCall { throw Errno(ENODEV) }
-    }
-
-    func resolved(_ path: String) -> String {
-        guard path.hasPrefix("/proc/self/fd/") else { return path }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        return count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
-    }
-
-    func mount(source: String?, target: String, type: String?, flags: UInt, data: String?) throws(Errno) {
-        try record("mount \(type ?? "-") \(resolved(source ?? "-")) \(resolved(target))")
-    }
-    func unmount(_ target: String, flags: Int32) throws(Errno) { try record("umount \(target)") }
-    func pivotRoot(newRoot: String, putOld: String) throws(Errno) { try record("pivot_root \(newRoot)") }
-    func changeDirectory(_ path: String) throws(Errno) { try record("chdir \(path)") }
-    func changeRoot(_ path: String) throws(Errno) { try record("chroot \(path)") }
-    func joinNamespace(path: String, kind: NamespaceKind) throws(Errno) { try record("setns \(kind) \(path)") }
-    func setHostname(_ name: String) throws(Errno) { try record("hostname \(name)") }
-    func setDomainname(_ name: String) throws(Errno) { try record("domainname \(name)") }
-    func setMountAttributes(fd: Int32, set: UInt64, clear: UInt64, propagation: UInt64, recursive: Bool,
-                            userNamespace: UInt64) throws(Errno) {
-        try record("mount_setattr \(resolved("/proc/self/fd/\(fd)")) set=\(set)")
-    }
-    func moveMount(_ fd: Int32, to target: Int32) throws(Errno) {
-        try record("move_mount \(resolved("/proc/self/fd/\(fd)")) \(resolved("/proc/self/fd/\(target)"))")
-    }
-}
-
 @Suite struct ContainerInitRootfsTests {
     let temporary = TemporaryDirectory()
     var rootfs: String { temporary.path + "/rootfs" }
@@ -71,7 +33,7 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
             "mount proc proc \(rootfs)/proc",
             "mount tmpfs tmpfs \(rootfs)/dev",
             "mount - \(temporary.path)/data \(rootfs)/srv/data",
-            "mount_setattr \(rootfs)/srv/data set=1",
+            "mount_setattr \(rootfs)/srv/data set=1 recursive",
         ])
         // In a new user namespace devices are bind-mounted from the host.
         #expect(system.calls.dropFirst(6).first == "mount - /dev/null \(rootfs)/dev/null")

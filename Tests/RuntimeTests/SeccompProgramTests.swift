@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -15,7 +14,7 @@ import Runtime
         #expect(!program.filter.isEmpty)
         #expect(program.filter.count % 8 == 0)  // sizeof(struct sock_filter)
         #expect(program.instructionCount == program.filter.count / 8)
-        #expect(program.flags == 0)
+        #expect(program.flags.rawValue == 0)
         #expect(!program.usesNotify)
         #expect(program.skippedSyscalls.isEmpty)
     }
@@ -101,7 +100,7 @@ import Runtime
             syscalls: [LinuxSyscall(names: ["mknod"], action: "SCMP_ACT_NOTIFY")]))
         #expect(program.usesNotify)
         // TSYNC_ESRCH (16) comes with TSYNC, or the kernel refuses NEW_LISTENER (8).
-        #expect(program.flags == 1 | 8 | 16)
+        #expect(program.flags.rawValue == 1 | 8 | 16)
     }
 
     @Test(arguments: [
@@ -109,7 +108,7 @@ import Runtime
     ] as [(String, UInt32)])
     func eachFlagBecomesItsKernelBit(_ name: String, _ bit: UInt32) throws {
         let program = try SeccompProgram.compile(LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW", flags: [name]))
-        #expect(program.flags == bit)
+        #expect(program.flags.rawValue == bit)
     }
 
     @Test func waitKillableRecvIsKeptOnlyWithNotify() throws {
@@ -118,8 +117,8 @@ import Runtime
         let with = try SeccompProgram.compile(LinuxSeccomp(
             defaultAction: "SCMP_ACT_ALLOW", flags: flags, listenerPath: "/run/agent.sock",
             syscalls: [LinuxSyscall(names: ["mknod"], action: "SCMP_ACT_NOTIFY")]))
-        #expect(without.flags == 0)
-        #expect(with.flags == 32 | 8)
+        #expect(without.flags.rawValue == 0)
+        #expect(with.flags.rawValue == 32 | 8)
     }
 
     // MARK: Loading, in a child process (no root needed: no_new_privs)
@@ -171,7 +170,7 @@ import Runtime
     @Test func aLoadedFilterAppliesActionsAndArgumentConditions() async throws {
         let program = try SeccompProgram.compile(Self.probingProfile)
         let result = try await #require(processExitsWith: .success, observing: [\.standardOutputContent]) {
-            [filter = program.filter as [UInt8], flags = program.flags as UInt32] in
+            [filter = program.filter as [UInt8], flags = program.flags.rawValue as UInt32] in
             try Self.load(filter, flags, usesNotify: false)
             var errnos: [Int32] = []
             for probe in Self.probes {
@@ -192,7 +191,7 @@ import Runtime
         let program = try SeccompProgram.compile(LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW", syscalls: [
             LinuxSyscall(names: ["getppid"], action: "SCMP_ACT_KILL_PROCESS"),
         ]))
-        await #expect(processExitsWith: .signal(SIGSYS)) { [filter = program.filter as [UInt8], flags = program.flags as UInt32] in
+        await #expect(processExitsWith: .signal(SIGSYS)) { [filter = program.filter as [UInt8], flags = program.flags.rawValue as UInt32] in
             try Self.load(filter, flags, usesNotify: false)
             _ = getppid()
         }
@@ -203,7 +202,7 @@ import Runtime
             defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/run/agent.sock",
             syscalls: [LinuxSyscall(names: ["mknodat"], action: "SCMP_ACT_NOTIFY")]))
         let result = try await #require(processExitsWith: .success, observing: [\.standardOutputContent]) {
-            [filter = program.filter as [UInt8], flags = program.flags as UInt32] in
+            [filter = program.filter as [UInt8], flags = program.flags.rawValue as UInt32] in
             let listener = try Self.load(filter, flags, usesNotify: true)
             print(listener.map { fcntl($0, F_GETFD) == FD_CLOEXEC } == true ? "close-on-exec" : "none")
         }
@@ -211,8 +210,8 @@ import Runtime
     }
 
     @Test func aMalformedProgramIsRefusedBeforeTheKernelSeesIt() {
-        let program = SeccompProgram(filter: [1, 2, 3], flags: 0, usesNotify: false, skippedSyscalls: [])
-        #expect(throws: Errno(EINVAL)) { try program.load() }
+        let program = SeccompProgram(filter: [1, 2, 3], flags: [], usesNotify: false, skippedSyscalls: [])
+        #expect(throws: Errno(EINVAL)) { try program.load(through: LiveSystemCalls()) }
     }
 
     // MARK: Helpers
@@ -244,7 +243,8 @@ import Runtime
     /// the config asks, and loads the program. Returns the listener fd.
     @discardableResult
     static func load(_ filter: [UInt8], _ flags: UInt32, usesNotify: Bool) throws -> Int32? {
-        try #require(berth_prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0) == 0)
-        return try SeccompProgram(filter: filter, flags: flags, usesNotify: usesNotify, skippedSyscalls: []).load()
+        try LiveSystemCalls().setNoNewPrivileges()
+        return try SeccompProgram(filter: filter, flags: SeccompFilterFlags(rawValue: flags), usesNotify: usesNotify,
+                                  skippedSyscalls: []).load(through: LiveSystemCalls())
     }
 }
