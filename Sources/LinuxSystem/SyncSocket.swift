@@ -2,7 +2,7 @@ import Glibc
 
 /// One end of the SOCK_SEQPACKET pair between berth and the container's
 /// init. Each message is one packet: a 4-byte kind, a 4-byte errno and a
-/// UTF-8 payload, so a message can never be read half.
+/// payload, so a message can never be read half.
 public struct SyncSocket: Sendable {
     public let descriptor: FileDescriptor
 
@@ -11,11 +11,11 @@ public struct SyncSocket: Sendable {
         return (SyncSocket(descriptor: parent), SyncSocket(descriptor: child))
     }
 
-    public func send(kind: UInt32, errno code: Int32 = 0, payload: String = "") throws(Errno) {
+    public func send(kind: UInt32, errno code: Int32 = 0, payload: [UInt8] = []) throws(Errno) {
         var packet: [UInt8] = []
         withUnsafeBytes(of: kind.littleEndian) { packet.append(contentsOf: $0) }
         withUnsafeBytes(of: code.littleEndian) { packet.append(contentsOf: $0) }
-        packet.append(contentsOf: payload.utf8)
+        packet.append(contentsOf: payload)
         _ = try retryingInterrupts {
             packet.withUnsafeBytes { Glibc.send(descriptor.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
@@ -23,7 +23,7 @@ public struct SyncSocket: Sendable {
 
     /// The next message, or nil when the other end closed (the init died or
     /// exec'd: the socket is close-on-exec).
-    public func receive() throws(Errno) -> (kind: UInt32, errno: Int32, payload: String)? {
+    public func receive() throws(Errno) -> (kind: UInt32, errno: Int32, payload: [UInt8])? {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let count = try retryingInterrupts {
             buffer.withUnsafeMutableBytes { recv(descriptor.rawValue, $0.baseAddress, $0.count, 0) }
@@ -31,7 +31,7 @@ public struct SyncSocket: Sendable {
         guard count >= 8 else { return nil }
         let kind = buffer.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt32.self)) }
         let code = buffer.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: 4, as: Int32.self)) }
-        return (kind, code, String(decoding: buffer[8..<count], as: UTF8.self))
+        return (kind, code, Array(buffer[8..<count]))
     }
 
     public func close() { descriptor.close() }

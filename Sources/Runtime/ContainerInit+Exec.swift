@@ -12,7 +12,7 @@ extension ContainerInit {
             try dropPrivileges(prepared)
             try execute(prepared)
         } catch {
-            try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
+            try? socket.send(.failed(error))
             _exit(127)
         }
     }

@@ -31,7 +31,7 @@ struct ContainerInit {
             prepared = try setUpContainer()
             try dropPrivileges(prepared)
         } catch {
-            try? socket.send(.failed, errno: error.errno?.rawValue ?? 0, payload: error.message)
+            try? socket.send(.failed(error))
             _exit(1)
         }
         if (try? socket.send(.ready)) == nil { _exit(1) }
@@ -82,15 +82,18 @@ struct ContainerInit {
             // session; EPERM/ENOSYS where keyrings are off is not fatal (runc).
             do {
                 try system.joinSessionKeyring(named: plan.id)
-            } catch where error.rawValue != ENOSYS && error.rawValue != EPERM {
+            } catch where error.rawValue == EPERM {
+                // Denied by the host (a seccomp profile around berth, say):
+                // the container then shares berth's session keyring.
+                try? socket.send(.warning("join a new session keyring: \(error); the container shares berth's session keyring"))
+            } catch where error.rawValue != ENOSYS {
                 throw .system("join a new session keyring", error)
             } catch {}
         }
 
         let rootfs = try prepareRootfs()
         try attempt("ask berth to run hooks") { () throws(Errno) in try socket.send(.runHooks) }
-        guard let reply = try attempt("wait for hooks", { () throws(Errno) in try socket.receiveMessage() }),
-              reply.message == .hooksDone else {
+        guard try attempt("wait for hooks", { () throws(Errno) in try socket.receiveMessage() }) == .hooksDone else {
             throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
         }
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
@@ -113,8 +116,7 @@ struct ContainerInit {
     /// Blocks until berth says `proceed` (see InitMessage), and returns the
     /// host pid it sends with it.
     func waitForProceed() throws(RuntimeError) -> Int32 {
-        guard let proceed = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }),
-              proceed.message == .proceed, let hostPid = Int32(proceed.payload) else {
+        guard case .proceed(let hostPid)? = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }) else {
             throw RuntimeError(.system, "wait for berth: it went away")
         }
         return hostPid

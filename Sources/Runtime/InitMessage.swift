@@ -1,43 +1,138 @@
+import Glibc
 import LinuxSystem
 
 /// The messages between berth (the parent) and the container's init over
-/// their SOCK_SEQPACKET pair, in the order they are sent during `create`:
+/// their SOCK_SEQPACKET pair. `berth create`, as Runtime.launch and
+/// ContainerInit.run do it:
 ///
 ///     berth create                                  container init
-///         | clone(CLONE_NEW*) --------------------------> |
-///         | write uid_map / gid_map (new user ns)          | waits
-///         | ---- proceed(host pid) ----------------------> |
-///         |                                                | join namespaces, mounts,
-///         |                                                | devices (still sees the host)
-///         | <--- runHooks ------------------------------- |
+///         | clone3(CLONE_NEW*, INTO_CGROUP) ------------> |
+///         | write uid_map / gid_map (new user ns)          | not dumpable; waits
+///         | join Intel RDT group, move netDevices,         |
+///         | write oom_score_adj                            |
+///         | ---- proceed(hostPid) -----------------------> |
+///         |                                                | affinity, join namespaces,
+///         |                                                | cgroup ns, root in user ns,
+///         |                                                | keyring, mounts, devices
+///         |                                                | (still sees the host)
+///         | <--- runHooks -------------------------------- |
 ///         | prestart + createRuntime hooks                 | waits
 ///         | ---- hooksDone ------------------------------> |
-///         |                                                | createContainer hooks,
-///         |                                                | pivot_root, masked paths,
-///         |                                                | hostname, rlimits, cwd, tty
-///         | <--- ready  or  failed(errno, message) ------ |
+///         |                                                | createContainer hooks, tty,
+///         |                                                | rlimits, pivot_root, sysctl,
+///         |                                                | masked/read-only paths,
+///         |                                                | hostname, cwd, args[0] found,
+///         |                                                | privileges dropped (seccomp
+///         |                                                | here without no_new_privs)
+///         | <--- warning(text) ... (any time, logged) ---- |
+///         | <--- ready  or  failed(error) ---------------- |
 ///         | write state.json and the pid file, exit 0      | blocks reading exec.fifo
 ///
 /// `berth start` then writes a byte into exec.fifo; the init runs the
-/// startContainer hooks, drops to the process's user and capabilities and
-/// execs. The socket is close-on-exec, so the parent sees EOF if the init
-/// dies at any point.
-enum InitMessage: UInt32 {
-    case proceed = 1
-    case runHooks = 2
-    case hooksDone = 3
-    case ready = 4
-    case failed = 5
+/// startContainer hooks, sweeps its descriptors, loads seccomp (with
+/// no_new_privs) and execs the user's program through the sealed helper.
+///
+/// `berth exec` (Runtime.launchExec, ContainerInit.runExec) is shorter:
+///
+///     berth exec                                    exec'd process
+///         | join pid/time namespaces, clone3 into cgroup > |
+///         | ---- proceed(hostPid) -----------------------> |
+///         |                                                | join namespaces, rlimits,
+///         |                                                | cwd, args[0], tty, drop
+///         |                                                | privileges, seccomp, execve
+///         | <--- failed(error)  or  EOF (exec happened) -- |
+///
+/// The socket is close-on-exec, so the parent sees EOF once the user's
+/// program runs, or if the child dies at any point. A failure carries the
+/// whole RuntimeError (code, errno, message, details), so `create` reports
+/// an init's invalid config as such and not as a system error.
+enum InitMessage: Equatable {
+    case proceed(hostPid: Int32)
+    case runHooks
+    case hooksDone
+    case ready
+    case failed(RuntimeError)
+    /// Something the user should know that does not stop the container.
+    case warning(String)
+
+    /// The kind field of a packet.
+    private enum Kind: UInt32 {
+        case proceed = 1, runHooks, hooksDone, ready, failed, warning
+    }
+
+    /// One packet: kind, errno, then the fields as length-prefixed UTF-8
+    /// strings (so no message text can be mistaken for a separator).
+    func encoded() -> (kind: UInt32, errno: Int32, payload: [UInt8]) {
+        switch self {
+        case .proceed(let hostPid): return (Kind.proceed.rawValue, 0, Self.fields([String(hostPid)]))
+        case .runHooks: return (Kind.runHooks.rawValue, 0, [])
+        case .hooksDone: return (Kind.hooksDone.rawValue, 0, [])
+        case .ready: return (Kind.ready.rawValue, 0, [])
+        case .failed(let error):
+            return (Kind.failed.rawValue, error.errno?.rawValue ?? 0,
+                    Self.fields([error.code.rawValue, error.message] + error.details))
+        case .warning(let text): return (Kind.warning.rawValue, 0, Self.fields([text]))
+        }
+    }
+
+    /// The message a packet holds, or nil for one this berth does not know
+    /// (a child of another berth binary, or garbage).
+    init?(kind: UInt32, errno: Int32, payload: [UInt8]) {
+        guard let kind = Kind(rawValue: kind), let fields = Self.fields(in: payload) else { return nil }
+        switch kind {
+        case .proceed:
+            guard fields.count == 1, let pid = Int32(fields[0]) else { return nil }
+            self = .proceed(hostPid: pid)
+        case .runHooks: self = .runHooks
+        case .hooksDone: self = .hooksDone
+        case .ready: self = .ready
+        case .failed:
+            guard fields.count >= 2, let code = RuntimeError.Code(rawValue: fields[0]) else { return nil }
+            self = .failed(RuntimeError(code, fields[1], errno: errno == 0 ? nil : Errno(errno),
+                                        details: Array(fields.dropFirst(2))))
+        case .warning:
+            guard fields.count == 1 else { return nil }
+            self = .warning(fields[0])
+        }
+    }
+
+    private static func fields(_ strings: [String]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for string in strings {
+            let utf8 = Array(string.utf8)
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: utf8)
+        }
+        return bytes
+    }
+
+    private static func fields(in payload: [UInt8]) -> [String]? {
+        var strings: [String] = []
+        var offset = 0
+        while offset < payload.count {
+            guard payload.count - offset >= 4 else { return nil }
+            let length = payload[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
+            offset += 4
+            guard length <= payload.count - offset else { return nil }
+            strings.append(String(decoding: payload[offset..<offset + length], as: UTF8.self))
+            offset += length
+        }
+        return strings
+    }
 }
 
 extension SyncSocket {
-    func send(_ message: InitMessage, errno: Int32 = 0, payload: String = "") throws(Errno) {
-        try send(kind: message.rawValue, errno: errno, payload: payload)
+    func send(_ message: InitMessage) throws(Errno) {
+        let packet = message.encoded()
+        try send(kind: packet.kind, errno: packet.errno, payload: packet.payload)
     }
 
-    /// The next message, or nil on EOF.
-    func receiveMessage() throws(Errno) -> (message: InitMessage?, errno: Int32, payload: String)? {
+    /// The next message; nil on EOF (the other end exited or exec'd).
+    func receiveMessage() throws(Errno) -> InitMessage? {
         guard let packet = try receive() else { return nil }
-        return (InitMessage(rawValue: packet.kind), packet.errno, packet.payload)
+        guard let message = InitMessage(kind: packet.kind, errno: packet.errno, payload: packet.payload) else {
+            throw Errno(EPROTO)
+        }
+        return message
     }
 }

@@ -179,13 +179,13 @@ extension Runtime {
             created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
             cgroupPath: cgroup?.path, hooks: laterHooks.all.isEmpty ? nil : laterHooks, intelRdt: intelRdt)
         try attempt("start the container's init") { () throws(Errno) in
-            try sockets.parent.send(.proceed, payload: String(pid))
+            try sockets.parent.send(.proceed(hostPid: pid))
         }
         while true {
             let message = try attempt("wait for the container's init") { () throws(Errno) in
                 try sockets.parent.receiveMessage()
             }
-            switch message?.message {
+            switch message {
             case .runHooks?:
                 let state = hookState(of: record, status: .creating)
                 for kind in ["prestart", "createRuntime"] {
@@ -198,10 +198,10 @@ extension Runtime {
             case .ready?:
                 try store.save(record, holding: lock)
                 return record
-            case .failed?:
-                let failure = message!
-                throw RuntimeError(.system, failure.payload.isEmpty ? "container init failed" : failure.payload,
-                                   errno: failure.errno == 0 ? nil : Errno(failure.errno))
+            case .failed(let error)?:
+                throw error
+            case .warning(let text)?:
+                log.warning(text)
             default:
                 throw RuntimeError(.system, "container init exited before it was ready")
             }

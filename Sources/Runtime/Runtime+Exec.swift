@@ -165,14 +165,23 @@ extension Runtime {
         }
         sockets.child.close()
         try attempt("start the exec'd process") { () throws(Errno) in
-            try sockets.parent.send(.proceed, payload: String(pid))
+            try sockets.parent.send(.proceed(hostPid: pid))
         }
         // The socket is close-on-exec: EOF means the exec helper is running;
         // it is the user's program a moment later.
-        let reply = try attempt("wait for the exec'd process") { () throws(Errno) in try sockets.parent.receiveMessage() }
-        if let reply, reply.message == .failed {
-            _ = try? system.wait(for: pid, block: true)
-            throw RuntimeError(.system, reply.payload, errno: reply.errno == 0 ? nil : Errno(reply.errno))
+        while let reply = try attempt("wait for the exec'd process", { () throws(Errno) in
+            try sockets.parent.receiveMessage()
+        }) {
+            switch reply {
+            case .failed(let error):
+                _ = try? system.wait(for: pid, block: true)
+                throw error
+            case .warning(let text):
+                log.warning(text)
+            default:
+                system.killAndReap(pid)
+                throw RuntimeError(.system, "wait for the exec'd process: unexpected message \(reply)")
+            }
         }
         let startTime = ProcFS.startTime(of: pid)
         _ = Self.waitUntilExecuted(pid: pid) { ProcFS.isAlive(pid, startedAt: startTime) }

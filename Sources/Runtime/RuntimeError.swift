@@ -3,8 +3,8 @@ import LinuxSystem
 
 /// The one error type of the runtime. Messages read "verb object: cause",
 /// lowercase, e.g. `create cgroup /sys/fs/cgroup/berth/c1: permission denied`.
-public struct RuntimeError: Error, CustomStringConvertible, Sendable {
-    public enum Code: Sendable, Equatable {
+public struct RuntimeError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: String, Sendable, Equatable {
         case notFound, alreadyExists, invalidState, invalidConfig, invalidArgument, system, notImplemented
     }
 
@@ -36,11 +36,6 @@ public struct RuntimeError: Error, CustomStringConvertible, Sendable {
     public var lines: [String] { [summary] + details }
 
     public var description: String { lines.joined(separator: "\n") }
-}
-
-extension Errno {
-    /// Turns a failed system call into the runtime's error, naming the step.
-    func failing(_ action: String) -> RuntimeError { .system(action, self) }
 }
 
 /// Runs a cgroup operation, turning its error into the runtime's.

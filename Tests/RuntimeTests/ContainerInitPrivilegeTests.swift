@@ -113,7 +113,7 @@ import Testing
         let system = RecordingSystemCalls()
         let (berth, child) = try SyncSocket.pair()
         defer { berth.close(); child.close() }
-        try berth.send(.proceed, payload: "4242")
+        try berth.send(.proceed(hostPid: 4242))
         let subject = try containerInit(
             Self.process(noNewPrivileges: true),
             namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/1/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
