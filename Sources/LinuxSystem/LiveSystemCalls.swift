@@ -1,5 +1,6 @@
 import CBerth
 import Glibc
+import OCI
 
 /// The real kernel. Every call that can be interrupted is retried on EINTR
 /// by `retryingInterrupts`, the one place that does so. Each call is one

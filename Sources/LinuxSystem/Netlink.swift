@@ -1,5 +1,6 @@
 import CBerth
 import Glibc
+import OCI
 
 // A minimal rtnetlink (NETLINK_ROUTE) client: just what moving a network
 // device into a container needs. Messages are built and parsed byte by byte

@@ -1,4 +1,5 @@
 import Glibc
+import OCI
 
 /// Every call with which berth and the container's init change the system:
 /// the seam that lets unit tests record the order of the steps security

@@ -160,11 +160,11 @@ struct SpecValidator {
         validateRlimits(process.rlimits ?? [])
         checkRange(process.oomScoreAdj, -1000...1000, at: "process.oomScoreAdj")
         if let scheduler = process.scheduler {
-            checkKnown(scheduler.policy, in: KnownValues.schedulerPolicies, at: "process.scheduler.policy", what: "scheduler policy")
-            checkEachKnown(scheduler.flags, in: KnownValues.schedulerFlags, at: "process.scheduler.flags", what: "scheduler flag")
+            checkKnown(scheduler.policy, in: SchedulerPolicy.names, at: "process.scheduler.policy", what: "scheduler policy")
+            checkEachKnown(scheduler.flags, in: SchedulerFlag.names, at: "process.scheduler.flags", what: "scheduler flag")
         }
         if let ioPriority = process.ioPriority {
-            checkKnown(ioPriority.class, in: KnownValues.ioPriorityClasses, at: "process.ioPriority.class", what: "io priority class")
+            checkKnown(ioPriority.class, in: IOPriorityClass.names, at: "process.ioPriority.class", what: "io priority class")
             checkRange(ioPriority.priority, 0...7, at: "process.ioPriority.priority")
         }
         checkCPUList(process.execCPUAffinity?.initial, at: "process.execCPUAffinity.initial")
@@ -216,13 +216,7 @@ struct SpecValidator {
     /// A list of CPUs or memory nodes such as `0-3,7`.
     mutating func checkCPUList(_ list: String?, at path: String) {
         guard let list, !list.isEmpty else { return }
-        let isValid = list.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
-            let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
-                .map { $0.filter { $0 != " " } }
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ UInt32($0) != nil }) else { return false }
-            return bounds.count == 1 || UInt32(bounds[0])! <= UInt32(bounds[1])!
-        }
-        check(isValid, path, "invalid cpu list \"\(list)\"")
+        check(BitList.parse(list) != nil, path, "invalid cpu list \"\(list)\"")
     }
 
     // MARK: Mounts and hooks

@@ -1,10 +1,11 @@
 import LinuxSystem
+import OCI
 
 /// What `berth --version` reports.
 public enum BerthVersion {
     public static let version = "0.1.0"
     /// The runtime-spec version berth implements and records in states.
-    public static let ociVersion = "1.3.0"
+    public static let ociVersion = ociSpecVersion
     /// The oldest config.json version berth accepts.
     public static let minimumOCIVersion = "1.0.0"
 

@@ -1,5 +1,6 @@
 import Glibc
 import LinuxSystem
+import OCI
 
 /// Idmapped bind mounts (`idmap`, `ridmap`). Setting a mapping on a mount
 /// needs privileges over the file system's own user namespace, which the

@@ -26,10 +26,6 @@ extension LaunchPlan {
         var joins: [(kind: NamespaceKind, path: String)] = []
         for (index, namespace) in (linux.namespaces ?? []).enumerated() {
             guard let kind = NamespaceKind(configName: namespace.type) else { continue } // validation reported it
-            if !SupportedFeatures.namespaces.contains(namespace.type) {
-                refuse("linux.namespaces[\(index)]", "a \(namespace.type) namespace")
-                continue
-            }
             if let path = namespace.path, !path.isEmpty {
                 joins.append((kind, path))
             } else {
@@ -88,7 +84,7 @@ extension LaunchPlan {
 
         var rootPropagation: MountFlags = [.slave, .recursive]
         if let propagation = linux.rootfsPropagation {
-            if let flags = MountOptions.propagationOptions[propagation] {
+            if let flags = MountPropagation(rawValue: propagation)?.flags {
                 rootPropagation = flags
             }
         }
@@ -146,15 +142,7 @@ extension LaunchPlan {
     /// The filter compiled in berth, where its problems get their paths.
     static func planSeccomp(_ linux: Linux, problems: inout [ConfigProblem]) -> SeccompProgram? {
         guard let profile = linux.seccomp else { return nil }
-        do {
-            return try SeccompProgram.compile(profile)
-        } catch {
-            problems += error.details.map { line in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                return ConfigProblem(path: String(parts[0]), message: parts.count > 1 ? String(parts[1].dropFirst()) : "")
-            }
-            return nil
-        }
+        return SeccompProgram.compile(profile, at: "linux.seccomp", problems: &problems)
     }
 
     /// The process part of a plan, for the container's init and for `exec`.

@@ -44,10 +44,10 @@ extension LaunchPlan {
         }
 
         if let personality = linux.personality {
-            switch personality.domain {
-            case "LINUX": tuning.personality = 0x0000
-            case "LINUX32": tuning.personality = 0x0008
-            default: problem("linux.personality.domain", "unknown domain \"\(personality.domain)\"")
+            if let domain = PersonalityDomain(rawValue: personality.domain) {
+                tuning.personality = domain.kernelValue
+            } else {
+                problem("linux.personality.domain", "unknown domain \"\(personality.domain)\"")
             }
             if !(personality.flags ?? []).isEmpty {
                 problem("linux.personality.flags", "no personality flags are defined")
@@ -58,9 +58,8 @@ extension LaunchPlan {
             tuning.scheduler = planScheduler(scheduler, problem: problem)
         }
         if let priority = process?.ioPriority {
-            let classes = ["IOPRIO_CLASS_RT": Int32(1), "IOPRIO_CLASS_BE": 2, "IOPRIO_CLASS_IDLE": 3]
-            if let ioClass = classes[priority.class] {
-                tuning.ioPriority = (ioClass, priority.priority ?? 0)
+            if let ioClass = IOPriorityClass(rawValue: priority.class) {
+                tuning.ioPriority = (ioClass.kernelValue, priority.priority ?? 0)
             } else {
                 problem("process.ioPriority.class", "unknown class \"\(priority.class)\"")
             }
@@ -117,19 +116,13 @@ extension LaunchPlan {
 
     static func planScheduler(_ scheduler: LinuxScheduler,
                               problem: (String, String) -> Void) -> SchedulerAttributes? {
-        let policies: [String: UInt32] = ["SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3,
-                                          "SCHED_ISO": 4, "SCHED_IDLE": 5, "SCHED_DEADLINE": 6]
-        let flagBits: [String: UInt64] = ["SCHED_FLAG_RESET_ON_FORK": 0x01, "SCHED_FLAG_RECLAIM": 0x02,
-                                          "SCHED_FLAG_DL_OVERRUN": 0x04, "SCHED_FLAG_KEEP_POLICY": 0x08,
-                                          "SCHED_FLAG_KEEP_PARAMS": 0x10, "SCHED_FLAG_UTIL_CLAMP_MIN": 0x20,
-                                          "SCHED_FLAG_UTIL_CLAMP_MAX": 0x40]
-        guard let policy = policies[scheduler.policy] else {
+        guard let policy = SchedulerPolicy(rawValue: scheduler.policy)?.kernelValue else {
             problem("process.scheduler.policy", "unknown policy \"\(scheduler.policy)\"")
             return nil
         }
         var flags: UInt64 = 0
         for (index, name) in (scheduler.flags ?? []).enumerated() {
-            guard let bit = flagBits[name] else {
+            guard let bit = SchedulerFlag(rawValue: name)?.kernelValue else {
                 problem("process.scheduler.flags[\(index)]", "unknown flag \"\(name)\"")
                 continue
             }
@@ -141,23 +134,14 @@ extension LaunchPlan {
                                    period: scheduler.period ?? 0)
     }
 
-    /// set_mempolicy(2) modes and mode flags (linux/mempolicy.h).
-    static let memoryPolicyModes: [String: Int32] = [
-        "MPOL_DEFAULT": 0, "MPOL_PREFERRED": 1, "MPOL_BIND": 2, "MPOL_INTERLEAVE": 3,
-        "MPOL_LOCAL": 4, "MPOL_PREFERRED_MANY": 5, "MPOL_WEIGHTED_INTERLEAVE": 6,
-    ]
-    static let memoryPolicyFlags: [String: Int32] = [
-        "MPOL_F_NUMA_BALANCING": 1 << 13, "MPOL_F_RELATIVE_NODES": 1 << 14, "MPOL_F_STATIC_NODES": 1 << 15,
-    ]
-
     static func planMemoryPolicy(_ policy: LinuxMemoryPolicy,
                                  problem: (String, String) -> Void) -> (mode: Int32, nodes: [UInt])? {
-        guard var mode = memoryPolicyModes[policy.mode] else {
+        guard var mode = MemoryPolicyMode(rawValue: policy.mode)?.kernelValue else {
             problem("linux.memoryPolicy.mode", "unknown mode \"\(policy.mode)\"")
             return nil
         }
         for (index, name) in (policy.flags ?? []).enumerated() {
-            guard let bit = memoryPolicyFlags[name] else {
+            guard let bit = MemoryPolicyFlag(rawValue: name)?.kernelValue else {
                 problem("linux.memoryPolicy.flags[\(index)]", "unknown flag \"\(name)\"")
                 continue
             }
@@ -171,17 +155,13 @@ extension LaunchPlan {
 
     /// "0-3,7" → [0, 1, 2, 3, 7], the kernel's list format for CPUs and nodes.
     static func parseBitList(_ text: String, path: String, problem: (String, String) -> Void) -> [Int]? {
-        var bits: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds.last!),
-                  low >= 0, low <= high, high < 8192 else {
-                problem(path, "\"\(text)\" is not a list such as \"0-3,7\"")
-                return nil
-            }
-            bits.append(contentsOf: low...high)
+        // 8192: the kernel's largest CPU count (NR_CPUS), and a bound on
+        // the mask berth builds.
+        guard let ranges = BitList.parse(text, below: 8192) else {
+            problem(path, "\"\(text)\" is not a list such as \"0-3,7\"")
+            return nil
         }
-        return bits
+        return ranges.flatMap { Array($0) }
     }
 
     static func bytes(of bits: [Int]) -> [UInt8] {

@@ -1,4 +1,5 @@
 import LinuxSystem
+import OCI
 
 /// config.json mount options turned into what mount(2) and mount_setattr(2)
 /// take. Decided in the parent, so the init only executes flags.
@@ -45,12 +46,6 @@ public struct MountOptions: Equatable, Sendable {
         "defaults": (false, []),
     ]
 
-    static let propagationOptions: [String: MountFlags] = [
-        "private": .private, "rprivate": [.private, .recursive],
-        "shared": .shared, "rshared": [.shared, .recursive],
-        "slave": .slave, "rslave": [.slave, .recursive],
-        "unbindable": .unbindable, "runbindable": [.unbindable, .recursive],
-    ]
 
     /// The recursive forms of config-linux.md, applied with mount_setattr.
     /// relatime is the absence of the other access-time modes in the mask.
@@ -71,7 +66,7 @@ public struct MountOptions: Equatable, Sendable {
 
     /// Every option berth implements, for `berth features`.
     public static var known: [String] {
-        (Array(flagOptions.keys) + Array(propagationOptions.keys) + Array(recursiveOptions.keys) + ["idmap", "ridmap"]).sorted()
+        (Array(flagOptions.keys) + MountPropagation.sortedNames + Array(recursiveOptions.keys) + ["idmap", "ridmap"]).sorted()
     }
 
     /// Parses options; anything not a flag is file-system data, as in
@@ -87,8 +82,8 @@ public struct MountOptions: Equatable, Sendable {
                     parsed.flags.subtract(flag)
                     parsed.clearedFlags.formUnion(flag)
                 }
-            } else if let propagation = propagationOptions[option] {
-                parsed.propagation.append(propagation)
+            } else if let propagation = MountPropagation(rawValue: option) {
+                parsed.propagation.append(propagation.flags)
             } else if let (set, clear) = recursiveOptions[option] {
                 // A later option wins over an earlier one; the atime mask
                 // stays in `clear` because the kernel wants it there to
@@ -109,4 +104,20 @@ public struct MountOptions: Equatable, Sendable {
 
 public struct UnsupportedMountOption: Error, Equatable {
     public let option: String
+}
+
+extension MountPropagation {
+    /// What mount(2) takes to change a mount's propagation this way.
+    var flags: MountFlags {
+        switch self {
+        case .private: return .private
+        case .shared: return .shared
+        case .slave: return .slave
+        case .unbindable: return .unbindable
+        case .recursivePrivate: return [.private, .recursive]
+        case .recursiveShared: return [.shared, .recursive]
+        case .recursiveSlave: return [.slave, .recursive]
+        case .recursiveUnbindable: return [.unbindable, .recursive]
+        }
+    }
 }

@@ -55,14 +55,21 @@ extension SeccompProgram {
     /// problem at once, each with its JSON path, e.g.
     /// `linux.seccomp.syscalls[3].action: unknown action "SCMP_ACT_FOO"`.
     public static func compile(_ seccomp: LinuxSeccomp, path: String = "linux.seccomp") throws(RuntimeError) -> SeccompProgram {
-        var compiler = Compiler()
-        let program = compiler.compile(seccomp, at: path)
-        guard let program, compiler.problems.isEmpty else {
-            throw RuntimeError(
-                .invalidConfig, "compile seccomp filter \(path): \(compiler.problems.count) problem(s)",
-                details: compiler.problems.map(\.description))
+        var problems: [ConfigProblem] = []
+        guard let program = compile(seccomp, at: path, problems: &problems) else {
+            throw RuntimeError(.invalidConfig, "compile seccomp filter \(path): \(problems.count) problem(s)",
+                               details: problems.map(\.description))
         }
         return program
+    }
+
+    /// The same, adding each problem to `problems` as it is (the launch
+    /// plan gathers them with the rest of the config's).
+    static func compile(_ seccomp: LinuxSeccomp, at path: String, problems: inout [ConfigProblem]) -> SeccompProgram? {
+        var compiler = Compiler()
+        let program = compiler.compile(seccomp, at: path)
+        problems += compiler.problems
+        return compiler.problems.isEmpty ? program : nil
     }
 }
 
@@ -92,7 +99,7 @@ private struct Compiler {
         let defaultAction = action(
             seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet,
             at: base + ".defaultAction", errnoPath: base + ".defaultErrnoRet")
-        if seccomp.defaultAction == "SCMP_ACT_NOTIFY" {
+        if seccomp.defaultAction == SeccompActionName.notify.rawValue {
             // Every later call of the init — the one that hands the listener
             // fd over included — would wait for an agent that has no fd yet.
             report(base + ".defaultAction", "SCMP_ACT_NOTIFY cannot be the default action")
@@ -125,25 +132,26 @@ private struct Compiler {
     /// libseccomp's value of an action, with `errnoRet` (EPERM when absent,
     /// as runc does) for the two actions that carry one.
     mutating func action(_ name: String, errnoRet: UInt32?, at path: String, errnoPath: String) -> SeccompAction? {
+        guard let known = SeccompActionName(rawValue: name) else {
+            report(path, "unknown action \"\(name)\"")
+            return nil
+        }
         let value: SeccompAction
-        switch name {
-        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": value = .killThread
-        case "SCMP_ACT_KILL_PROCESS": value = .killProcess
-        case "SCMP_ACT_TRAP": value = .trap
-        case "SCMP_ACT_ALLOW": value = .allow
-        case "SCMP_ACT_LOG": value = .log
-        case "SCMP_ACT_NOTIFY": value = .notify
-        case "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE":
+        switch known {
+        case .kill, .killThread: value = .killThread
+        case .killProcess: value = .killProcess
+        case .trap: value = .trap
+        case .allow: value = .allow
+        case .log: value = .log
+        case .notify: value = .notify
+        case .errno, .trace:
             // The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
             let code = errnoRet ?? UInt32(EPERM)
             guard let data = UInt16(exactly: code) else {
                 report(errnoPath, "\(code) does not fit in 16 bits")
                 return nil
             }
-            return name == "SCMP_ACT_ERRNO" ? .errno(data) : .trace(data)
-        default:
-            report(path, "unknown action \"\(name)\"")
-            return nil
+            return known == .errno ? .errno(data) : .trace(data)
         }
         if errnoRet != nil {
             report(errnoPath, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not \(name)")
@@ -165,27 +173,27 @@ private struct Compiler {
     mutating func filterFlags(_ names: [String], at path: String) -> SeccompFilterFlags {
         var flags: SeccompFilterFlags = []
         for (index, name) in names.enumerated() {
-            switch name {
-            case "SECCOMP_FILTER_FLAG_TSYNC": flags.insert(.threadSync)
-            case "SECCOMP_FILTER_FLAG_LOG": flags.insert(.log)
-            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags.insert(.speculationAllowed)
-            case "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": flags.insert(.waitKillableReceive)
-            default: report(element(path, index), "unknown flag \"\(name)\"")
+            switch SeccompFlagName(rawValue: name) {
+            case .threadSync?: flags.insert(.threadSync)
+            case .log?: flags.insert(.log)
+            case .speculationAllowed?: flags.insert(.speculationAllowed)
+            case .waitKillableReceive?: flags.insert(.waitKillableReceive)
+            case nil: report(element(path, index), "unknown flag \"\(name)\"")
             }
         }
         return flags
     }
 
     mutating func comparison(_ name: String, at path: String) -> SeccompComparison? {
-        switch name {
-        case "SCMP_CMP_NE": return .notEqual
-        case "SCMP_CMP_LT": return .lessThan
-        case "SCMP_CMP_LE": return .lessOrEqual
-        case "SCMP_CMP_EQ": return .equal
-        case "SCMP_CMP_GE": return .greaterOrEqual
-        case "SCMP_CMP_GT": return .greaterThan
-        case "SCMP_CMP_MASKED_EQ": return .maskedEqual
-        default:
+        switch SeccompOperatorName(rawValue: name) {
+        case .notEqual?: return .notEqual
+        case .lessThan?: return .lessThan
+        case .lessOrEqual?: return .lessOrEqual
+        case .equal?: return .equal
+        case .greaterOrEqual?: return .greaterOrEqual
+        case .greaterThan?: return .greaterThan
+        case .maskedEqual?: return .maskedEqual
+        case nil:
             report(path, "unknown operator \"\(name)\"")
             return nil
         }

@@ -7,7 +7,7 @@ import OCI
 /// with an error naming the field, never silently ignored.
 public enum SupportedFeatures {
     /// New or joined by path.
-    public static let namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
+    public static var namespaces: [String] { NamespaceKind.sortedNames }
     public static let hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
     public static var mountOptions: [String] { MountOptions.known }
     public static var capabilities: [String] { Capability.all.map(\.name) }
@@ -28,18 +28,17 @@ extension Runtime {
                 cgroup: .init(v1: false, v2: true, systemd: false, systemdUser: false, rdma: true),
                 seccomp: .init(
                     enabled: true,
-                    actions: KnownValues.seccompActions.sorted(),
-                    operators: KnownValues.seccompOperators.sorted(),
-                    archs: KnownValues.seccompArchitectures.filter { Seccomp.architectureToken($0) != nil }.sorted(),
-                    knownFlags: KnownValues.seccompFlags.sorted(),
-                    supportedFlags: KnownValues.seccompFlags.sorted()),
+                    actions: SeccompActionName.sortedNames,
+                    operators: SeccompOperatorName.sortedNames,
+                    archs: SeccompArchitecture.sortedNames.filter { Seccomp.architectureToken($0) != nil },
+                    knownFlags: SeccompFlagName.sortedNames,
+                    supportedFlags: SeccompFlagName.sortedNames),
                 // Supported by berth; a profile or label is refused at create
                 // when the host has the module disabled.
                 apparmor: .init(enabled: true),
                 selinux: .init(enabled: true),
                 intelRdt: .init(enabled: true, schemata: true, monitoring: true),
-                memoryPolicy: .init(modes: LaunchPlan.memoryPolicyModes.keys.sorted(),
-                                    flags: LaunchPlan.memoryPolicyFlags.keys.sorted()),
+                memoryPolicy: .init(modes: MemoryPolicyMode.sortedNames, flags: MemoryPolicyFlag.sortedNames),
                 mountExtensions: .init(idmap: .init(enabled: true)),
                 netDevices: .init(enabled: true)),
             annotations: [

@@ -1,4 +1,5 @@
 import Glibc
+import OCI
 @testable import LinuxSystem
 
 /// Records what berth and the container's init ask of the kernel instead of
