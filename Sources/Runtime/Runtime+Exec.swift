@@ -43,11 +43,9 @@ extension Runtime {
         let record: ContainerRecord
         do throws(RuntimeError) {
             record = try loadRecord(id)
-            switch status(of: record) {
-            case .created, .running: break
-            case .paused where options.ignorePaused: break
-            case .paused: throw RuntimeError(.invalidState, "cannot exec in a paused container (use --ignore-paused)")
-            default: throw RuntimeError(.invalidState, "cannot exec in a stopped container")
+            let status = status(of: record)
+            guard status.canExec || (status == .paused && options.ignorePaused) else {
+                throw status.refusal(of: .exec, id: id)
             }
         } catch {
             lock.unlock()

@@ -13,9 +13,7 @@ extension Runtime {
         defer { lock.unlock() }
         let record = try loadRecord(id)
         let status = status(of: record)
-        guard status.canStart else {
-            throw RuntimeError(.invalidState, "cannot start container \(id): it is \(status.rawValue), not created")
-        }
+        guard status.canStart else { throw status.refusal(of: .start, id: id) }
         let fifoPath = store.execFifo(of: id)
         try attempt("open \(fifoPath)") { () throws(Errno) in
             // Non-blocking: with no reader (the init died) this fails at

@@ -14,9 +14,8 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        guard status(of: record) != .stopped else {
-            throw RuntimeError(.invalidState, "container not running")
-        }
+        let status = status(of: record)
+        guard status.canUpdate else { throw status.refusal(of: .update, id: id) }
         let cgroup = try requireCgroup(of: record, for: "update")
         var resources = ResourceUpdate.completing(requested, current: cgroup.read)
         if let devices = resources.devices, !devices.isEmpty {
