@@ -187,7 +187,7 @@ extension Runtime {
             }
             switch message?.message {
             case .runHooks?:
-                let state = hookState(of: record, status: .creating)
+                let state = record.state(.creating, pid: record.pid)
                 for kind in ["prestart", "createRuntime"] {
                     let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
                     for (index, hook) in (hooks ?? []).enumerated() {
@@ -228,12 +228,6 @@ extension Runtime {
     static func writeIdMappings(_ mappings: IDMappings, pid: pid_t) throws(RuntimeError) {
         try ProcFile.write(mappings.uidMapText, to: "/proc/\(pid)/uid_map")
         try ProcFile.write(mappings.gidMapText, to: "/proc/\(pid)/gid_map")
-    }
-
-    /// The state document hooks get on stdin.
-    func hookState(of record: ContainerRecord, status: ContainerStatus) -> State {
-        State(ociVersion: record.ociVersion, id: record.id, status: status.rawValue,
-              pid: record.pid, bundle: record.bundle, annotations: record.annotations)
     }
 
     /// The name of berth's user, read from /etc/passwd itself: berth is a

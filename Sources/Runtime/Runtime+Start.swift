@@ -32,7 +32,7 @@ extension Runtime {
            let reason = try? FileSystem.readFile(store.startError(of: id)), !reason.isEmpty {
             throw RuntimeError(.system, "start container \(id): " + String(decoding: reason, as: UTF8.self))
         }
-        let state = hookState(of: record, status: .running)
+        let state = record.state(.running, pid: record.pid)
         for (index, hook) in (hooks.poststart ?? []).enumerated() {
             do {
                 try HookRunner.run(hook, kind: "poststart", index: index, state: state)
@@ -78,7 +78,7 @@ extension Runtime {
     /// goes on.
     func runHooksWarning(_ record: ContainerRecord, kind: String, status: ContainerStatus) {
         guard let hooks = record.hooks?.all.first(where: { $0.name == kind })?.hooks else { return }
-        let state = hookState(of: record, status: status)
+        let state = record.state(status, pid: record.pid)
         for (index, hook) in hooks.enumerated() {
             do {
                 try HookRunner.run(hook, kind: kind, index: index, state: state)
