@@ -274,6 +274,7 @@ struct ExecTests {
             bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN"],
                                                                         sets: ["bounding", "effective", "permitted"])
         }
+        let asCreated = try Data(contentsOf: URL(fileURLWithPath: bundle.configPath))
         bundle.process["env"] = (bundle.process["env"] as? [String] ?? []).map { $0 == "FROM=create" ? "FROM=edited" : $0 }
         bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN", "CAP_NET_ADMIN"],
                                                                     sets: ["bounding", "effective", "permitted"])
@@ -291,6 +292,11 @@ struct ExecTests {
         let removed = try Self.shell(sandbox, id, script)
         #expect(removed.succeeded, "\(removed)")
         #expect(removed.stdout == expected, "after config.json was removed: \(removed)")
+        if sandbox.runtime.isBerth {
+            // Kept beside state.json, byte for byte.
+            let kept = sandbox.runtime.stateDirectory(id) + "/config.json"
+            #expect(FileManager.default.contents(atPath: kept) == asCreated)
+        }
     }
 
     // MARK: - state of the container
