@@ -152,8 +152,7 @@ struct ContainerInit {
     }
 
     func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus, pid: Int32) throws(RuntimeError) {
-        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: status.rawValue, pid: pid,
-                          bundle: plan.bundle, annotations: plan.annotations)
+        let state = plan.state(status, pid: pid)
         for (index, hook) in (hooks ?? []).enumerated() {
             try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
         }

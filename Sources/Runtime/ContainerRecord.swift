@@ -45,14 +45,3 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.intelRdt = intelRdt
     }
 }
-
-/// The runtime spec's statuses, plus `creating` for a container whose create
-/// is still under way (or died half-way, until `delete --force`).
-public enum ContainerStatus: String, Sendable, Codable {
-    case creating, created, running, stopped, paused
-
-    public var canStart: Bool { self == .created }
-    public var canKill: Bool { self == .created || self == .running || self == .paused }
-    /// The spec: deleting a container that is not stopped MUST be an error.
-    public var canDeleteWithoutForce: Bool { self == .stopped || self == .creating }
-}

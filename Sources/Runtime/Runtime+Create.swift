@@ -21,7 +21,7 @@ extension Runtime {
         options.bundle = try attempt("find bundle \(options.bundle)") { () throws(Errno) in
             try FileSystem.absolute(options.bundle)
         }
-        let spec = try loadSpec(bundle: options.bundle)
+        let (spec, configBytes) = try loadSpec(bundle: options.bundle)
         var terminalRelay: TerminalRelay?
         if mayRelayTerminal && options.consoleSocket == nil && spec.process?.terminal == true {
             terminalRelay = try TerminalRelay.make()
@@ -42,6 +42,8 @@ extension Runtime {
         var madeCgroup: Cgroup?
         var madeIntelRdt: IntelRdtPlacement?
         do {
+            // Before the init exists: a record never lacks its config.
+            try store.saveConfig(configBytes, holding: lock)
             let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup, madeIntelRdt: &madeIntelRdt,
                                     terminalThroughBerth: terminalRelay?.childEnd)
             if let path = options.pidfdSocket {
@@ -68,8 +70,8 @@ extension Runtime {
     }
 
     /// config.json decoded and validated, every problem reported with its
-    /// JSON path.
-    func loadSpec(bundle: String) throws(RuntimeError) -> Spec {
+    /// JSON path, and the bytes it was decoded from.
+    func loadSpec(bundle: String) throws(RuntimeError) -> (spec: Spec, bytes: [UInt8]) {
         let path = bundle + "/config.json"
         let bytes: [UInt8]
         do {
@@ -77,14 +79,25 @@ extension Runtime {
         } catch {
             throw RuntimeError(.invalidConfig, "read \(path)", errno: error)
         }
+        return (try decodeSpec(bytes, path: path, pathExists: { FileSystem.exists($0) }), bytes)
+    }
+
+    /// The config create kept for the container, for exec: what create
+    /// checked is checked again (the planning code relies on it), except
+    /// that paths need not exist any more, e.g. a namespace joined at create.
+    func recordedSpec(of record: ContainerRecord) throws(RuntimeError) -> Spec {
+        try decodeSpec(try store.loadConfig(record.id), path: store.configPath(of: record.id), pathExists: { _ in true })
+    }
+
+    func decodeSpec(_ bytes: [UInt8], path: String,
+                    pathExists: @escaping @Sendable (String) -> Bool) throws(RuntimeError) -> Spec {
         let spec: Spec
         do {
             spec = try SpecLoader.decode(bytes)
         } catch {
             throw RuntimeError(.invalidConfig, "\(path): invalid config", details: error.problems.map(\.description))
         }
-        let environment = ValidationEnvironment(lastCapability: ProcFS.lastCapability(),
-                                                pathExists: { FileSystem.exists($0) })
+        let environment = ValidationEnvironment(lastCapability: ProcFS.lastCapability(), pathExists: pathExists)
         let problems = spec.validate(for: .create, environment: environment)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "\(path): \(problems.count) problem(s)", details: problems.map(\.description))
@@ -187,7 +200,7 @@ extension Runtime {
             }
             switch message {
             case .runHooks?:
-                let state = hookState(of: record, status: .creating)
+                let state = record.state(.creating, pid: record.pid)
                 for kind in ["prestart", "createRuntime"] {
                     let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
                     for (index, hook) in (hooks ?? []).enumerated() {
@@ -228,12 +241,6 @@ extension Runtime {
     static func writeIdMappings(_ mappings: IDMappings, pid: pid_t) throws(RuntimeError) {
         try ProcFile.write(mappings.uidMapText, to: "/proc/\(pid)/uid_map")
         try ProcFile.write(mappings.gidMapText, to: "/proc/\(pid)/gid_map")
-    }
-
-    /// The state document hooks get on stdin.
-    func hookState(of record: ContainerRecord, status: ContainerStatus) -> State {
-        State(ociVersion: record.ociVersion, id: record.id, status: status.rawValue,
-              pid: record.pid, bundle: record.bundle, annotations: record.annotations)
     }
 
     /// The name of berth's user, read from /etc/passwd itself: berth is a

@@ -16,10 +16,8 @@ extension Runtime {
         defer { lock.unlock() }
         let record = try store.load(id)
         let status = status(of: record)
-        if let record, status != .stopped {
-            guard force else {
-                throw RuntimeError(.invalidState, "cannot delete container \(id) that is not stopped: \(status.rawValue)")
-            }
+        if let record, !status.canDelete {
+            guard force else { throw status.refusal(of: .delete, id: id) }
             try killAndWait(record)
         }
         if let path = record?.cgroupPath {

@@ -42,11 +42,9 @@ extension Runtime {
         let record: ContainerRecord
         do throws(RuntimeError) {
             record = try loadRecord(id)
-            switch status(of: record) {
-            case .created, .running: break
-            case .paused where options.ignorePaused: break
-            case .paused: throw RuntimeError(.invalidState, "cannot exec in a paused container (use --ignore-paused)")
-            default: throw RuntimeError(.invalidState, "cannot exec in a stopped container")
+            let status = status(of: record)
+            guard status.canExec || (status == .paused && options.ignorePaused) else {
+                throw status.refusal(of: .exec, id: id)
             }
         } catch {
             lock.unlock()
@@ -54,8 +52,10 @@ extension Runtime {
         }
         lock.unlock()
 
-        let plan = try LaunchPlan.forExec(record: record, spec: try loadSpec(bundle: record.bundle),
-                                          process: try execProcess(options, bundle: record.bundle), options: options)
+        // What create kept, not the bundle: config.json may have changed.
+        let spec = try recordedSpec(of: record)
+        let plan = try LaunchPlan.forExec(record: record, spec: spec,
+                                          process: try execProcess(options, base: spec.process), options: options)
         plan.warnings.forEach(log.warning)
         var signals = Self.forwardedSignalSet()
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
@@ -74,8 +74,9 @@ extension Runtime {
     }
 
     /// The process to run: `--process` JSON as conmon and containerd write
-    /// it, or the container's own process with the command line's changes.
-    func execProcess(_ options: ExecOptions, bundle: String) throws(RuntimeError) -> Process {
+    /// it, or the container's own process (`base`) with the command line's
+    /// changes.
+    func execProcess(_ options: ExecOptions, base: Process?) throws(RuntimeError) -> Process {
         var process: Process
         if let file = options.processFile {
             let bytes = try attempt("read process file \(file)") { () throws(Errno) in try FileSystem.readFile(file) }
@@ -88,7 +89,7 @@ extension Runtime {
             guard !options.command.isEmpty else {
                 throw RuntimeError(.invalidArgument, "exec: a command or --process is needed")
             }
-            process = try loadSpec(bundle: bundle).process ?? Process(args: [], cwd: "/")
+            process = base ?? Process(args: [], cwd: "/")
             process.args = options.command
             process.terminal = options.tty
             process.consoleSize = nil

@@ -14,10 +14,9 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        guard status(of: record).canKill else {
-            throw RuntimeError(.invalidState, "container not running")
-        }
-        let paused = status(of: record) == .paused
+        let status = status(of: record)
+        guard status.canKill else { throw status.refusal(of: .kill, id: id) }
+        let paused = status == .paused
         if all, let path = record.cgroupPath {
             try signalCgroup(Cgroup(path: path), signal, text, paused: paused)
         } else {

@@ -10,9 +10,7 @@ extension Runtime {
         defer { lock.unlock() }
         let record = try loadRecord(id)
         let status = status(of: record)
-        guard status == .running || status == .created else {
-            throw RuntimeError(.invalidState, "container not running")
-        }
+        guard status.canPause else { throw status.refusal(of: .pause, id: id) }
         let cgroup = try requireCgroup(of: record, for: "pause")
         try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(true) }
         log.debug("container \(id): paused")
@@ -24,9 +22,8 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        guard status(of: record) == .paused else {
-            throw RuntimeError(.invalidState, "container not paused")
-        }
+        let status = status(of: record)
+        guard status.canResume else { throw status.refusal(of: .resume, id: id) }
         let cgroup = try requireCgroup(of: record, for: "resume")
         try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(false) }
         log.debug("container \(id): resumed")

@@ -13,9 +13,7 @@ extension Runtime {
         defer { lock.unlock() }
         let record = try loadRecord(id)
         let status = status(of: record)
-        guard status.canStart else {
-            throw RuntimeError(.invalidState, "cannot start container \(id): it is \(status.rawValue), not created")
-        }
+        guard status.canStart else { throw status.refusal(of: .start, id: id) }
         let fifoPath = store.execFifo(of: id)
         try attempt("open \(fifoPath)") { () throws(Errno) in
             // Non-blocking: with no reader (the init died) this fails at
@@ -34,7 +32,7 @@ extension Runtime {
            let reason = try? FileSystem.readFile(store.startError(of: id)), !reason.isEmpty {
             throw RuntimeError(.system, "start container \(id): " + String(decoding: reason, as: UTF8.self))
         }
-        let state = hookState(of: record, status: .running)
+        let state = record.state(.running, pid: record.pid)
         for (index, hook) in (hooks.poststart ?? []).enumerated() {
             do {
                 try HookRunner.run(hook, kind: "poststart", index: index, state: state, system: system)
@@ -80,7 +78,7 @@ extension Runtime {
     /// goes on.
     func runHooksWarning(_ record: ContainerRecord, kind: String, status: ContainerStatus) {
         guard let hooks = record.hooks?.all.first(where: { $0.name == kind })?.hooks else { return }
-        let state = hookState(of: record, status: status)
+        let state = record.state(status, pid: record.pid)
         for (index, hook) in hooks.enumerated() {
             do {
                 try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)

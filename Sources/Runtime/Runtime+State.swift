@@ -16,7 +16,6 @@ extension Runtime {
             return State(ociVersion: BerthVersion.ociVersion, id: id, status: status.rawValue, pid: nil, bundle: "", annotations: nil)
         }
         let livePid: Int32? = (status == .stopped || status == .creating) ? 0 : record.pid
-        return State(ociVersion: record.ociVersion, id: id, status: status.rawValue, pid: livePid,
-                     bundle: record.bundle, annotations: record.annotations)
+        return record.state(status, pid: livePid)
     }
 }

@@ -14,9 +14,8 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        guard status(of: record) != .stopped else {
-            throw RuntimeError(.invalidState, "container not running")
-        }
+        let status = status(of: record)
+        guard status.canUpdate else { throw status.refusal(of: .update, id: id) }
         let cgroup = try requireCgroup(of: record, for: "update")
         var resources = ResourceUpdate.completing(requested, current: cgroup.read)
         if let devices = resources.devices, !devices.isEmpty {
@@ -28,7 +27,7 @@ extension Runtime {
             throw RuntimeError(.invalidConfig, "update container \(id): invalid resources",
                                details: problems.map { $0.description.replacingPrefix("linux.resources.") })
         }
-        if resources.memory?.checkBeforeUpdate == nil, configuredCheckBeforeUpdate(record) {
+        if resources.memory != nil, resources.memory?.checkBeforeUpdate == nil, try configuredCheckBeforeUpdate(record) {
             resources.memory?.checkBeforeUpdate = true
         }
         if let refusal = ResourceUpdate.checkMemory(resources, usage: cgroup.read("memory.current").flatMap { UInt64($0) }) {
@@ -50,11 +49,15 @@ extension Runtime {
         log.debug("container \(id): updated \(settings.map { $0.description }.joined(separator: " "))")
     }
 
-    /// linux.resources.memory.checkBeforeUpdate of the container's config.
-    func configuredCheckBeforeUpdate(_ record: ContainerRecord) -> Bool {
-        guard let bytes = try? FileSystem.readFile(record.bundle + "/config.json"),
-              let spec = try? SpecLoader.decode(bytes) else { return false }
-        return spec.linux?.resources?.memory?.checkBeforeUpdate == true
+    /// linux.resources.memory.checkBeforeUpdate of the config create kept,
+    /// not of the bundle's config.json, which may have changed since.
+    func configuredCheckBeforeUpdate(_ record: ContainerRecord) throws(RuntimeError) -> Bool {
+        let bytes = try store.loadConfig(record.id)
+        do {
+            return try SpecLoader.decode(bytes).linux?.resources?.memory?.checkBeforeUpdate == true
+        } catch {
+            throw RuntimeError(.system, "read \(store.configPath(of: record.id)): \(error)")
+        }
     }
 
     /// An OCI LinuxResources document, with errors naming JSON paths.

@@ -7,6 +7,7 @@ import OCI
 ///     <root>/                 0700
 ///       <id>/                 0700, flock'ed by every command on the id
 ///         state.json          ContainerRecord, replaced atomically
+///         config.json         the bundle's config.json as create read it
 ///         exec.fifo           present from create until start
 ///         start-error         the init's reason when it fails after start
 ///
@@ -25,6 +26,9 @@ public struct StateStore: Sendable {
     /// `start` (a startContainer hook or execve failed), for `start` to report.
     public func startError(of id: String) -> String { directory(of: id) + "/start-error" }
     func recordPath(of id: String) -> String { directory(of: id) + "/state.json" }
+    /// Kept apart from state.json: only exec and update read it, while
+    /// `state` and `list` decode state.json on every call.
+    func configPath(of id: String) -> String { directory(of: id) + "/config.json" }
 
     /// Claims a new id. The caller owns the returned lock and must either save
     /// a record or `remove` the id.
@@ -98,6 +102,20 @@ public struct StateStore: Sendable {
         try attempt("write \(recordPath(of: record.id))") { () throws(Errno) in
             try FileSystem.writeFileAtomically(recordPath(of: record.id), bytes)
         }
+    }
+
+    /// Keeps the config as create read it (the exact bytes): the bundle may
+    /// change or go once the container exists, and must not change what
+    /// exec and update do (runtime.md, lifecycle step 2).
+    public func saveConfig(_ bytes: [UInt8], holding lock: ContainerLock) throws(RuntimeError) {
+        try attempt("write \(configPath(of: lock.id))") { () throws(Errno) in
+            try FileSystem.writeFileAtomically(configPath(of: lock.id), bytes)
+        }
+    }
+
+    /// The config `saveConfig` kept.
+    public func loadConfig(_ id: String) throws(RuntimeError) -> [UInt8] {
+        try attempt("read \(configPath(of: id))") { () throws(Errno) in try FileSystem.readFile(configPath(of: id)) }
     }
 
     /// Removes the container's directory and everything in it.

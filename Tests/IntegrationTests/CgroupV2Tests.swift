@@ -455,6 +455,29 @@ struct CgroupV2Tests {
         #expect(invalid.stderr.contains("memory.swappiness"), "\(invalid)")
     }
 
+    /// memory.checkBeforeUpdate comes from the config create read (as runc
+    /// keeps it in its state), not from config.json edited or gone since.
+    @Test func updateKeepsTheCheckBeforeUpdateCreateRecorded() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, bundle) = try Self.start(sandbox, "updrec", script: Sandbox.waitingScript,
+                                          resources: ["memory": ["limit": 67_108_864, "checkBeforeUpdate": true]])
+        bundle.linux["resources"] = ["memory": ["limit": 67_108_864]]
+        try bundle.write()
+        let edited = try sandbox.runtime.run(["update", "--memory", "4096", id])
+        #expect(!edited.succeeded, "after config.json lost checkBeforeUpdate: \(edited)")
+
+        try FileManager.default.removeItem(atPath: bundle.configPath)
+        let removed = try sandbox.runtime.run(["update", "--memory", "4096", id])
+        #expect(!removed.succeeded, "after config.json was removed: \(removed)")
+        #expect(Self.read(id, "memory.max") == "67108864")
+        if sandbox.runtime.isBerth {
+            #expect(removed.stderr.contains("memory.checkBeforeUpdate"), "\(removed)")
+        }
+        let raised = try sandbox.runtime.run(["update", "--memory", "96M", id])
+        #expect(raised.succeeded, "\(raised)")
+        #expect(Self.read(id, "memory.max") == "100663296")
+    }
+
     @Test func updateOfAStoppedContainerFails() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let (id, _) = try Self.create(sandbox, "updstop") { $0.args = ["true"] }

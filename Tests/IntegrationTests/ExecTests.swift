@@ -260,6 +260,45 @@ struct ExecTests {
         #expect(lines[1].hasPrefix("/dev/pts/"), "\(heard)")
     }
 
+    // MARK: - what create recorded
+
+    /// runtime.md, lifecycle step 2: changes to config.json after create must
+    /// not affect the container. A process exec'd after config.json gained
+    /// a capability, an environment and a seccomp filter, and again after it
+    /// was removed, has the settings create read.
+    @Test func execKeepsTheSettingsCreateRecorded() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, bundle, _) = try Self.running(sandbox, "recorded") { bundle in
+            bundle.addMount(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["size=1m"])
+            bundle.process["env"] = (bundle.process["env"] as? [String] ?? []) + ["FROM=create"]
+            bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN"],
+                                                                        sets: ["bounding", "effective", "permitted"])
+        }
+        let asCreated = try Data(contentsOf: URL(fileURLWithPath: bundle.configPath))
+        bundle.process["env"] = (bundle.process["env"] as? [String] ?? []).map { $0 == "FROM=create" ? "FROM=edited" : $0 }
+        bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN", "CAP_NET_ADMIN"],
+                                                                    sets: ["bounding", "effective", "permitted"])
+        bundle.linux["seccomp"] = SecurityTests.mkdirFilter(action: "SCMP_ACT_ERRNO")
+        try bundle.write()
+        // CAP_CHOWN is bit 0, CAP_KILL bit 5 (CAP_NET_ADMIN, bit 12, came later).
+        let script = #"grep CapEff /proc/self/status; echo "FROM=$FROM"; mkdir /tmp/x$$ && echo mkdir=0"#
+        let expected = "CapEff:\t0000000000000021\nFROM=create\nmkdir=0\n"
+
+        let edited = try Self.shell(sandbox, id, script)
+        #expect(edited.succeeded, "\(edited)")
+        #expect(edited.stdout == expected, "after config.json was edited: \(edited)")
+
+        try FileManager.default.removeItem(atPath: bundle.configPath)
+        let removed = try Self.shell(sandbox, id, script)
+        #expect(removed.succeeded, "\(removed)")
+        #expect(removed.stdout == expected, "after config.json was removed: \(removed)")
+        if sandbox.runtime.isBerth {
+            // Kept beside state.json, byte for byte.
+            let kept = sandbox.runtime.stateDirectory(id) + "/config.json"
+            #expect(FileManager.default.contents(atPath: kept) == asCreated)
+        }
+    }
+
     // MARK: - state of the container
 
     @Test func execIntoAStoppedContainerFails() throws {

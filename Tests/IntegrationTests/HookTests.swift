@@ -7,6 +7,14 @@ import Testing
 struct HookTests {
     static let hookNames = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
 
+    /// The container's status at each hook's point of the lifecycle
+    /// (runtime.md, Lifecycle): the create steps before `created`, the
+    /// start steps before `running`, poststop after the container stopped.
+    static let statuses = [
+        "prestart": "creating", "createRuntime": "creating", "createContainer": "creating",
+        "startContainer": "created", "poststart": "running", "poststop": "stopped",
+    ]
+
     /// A hook that appends its name to `directory/order.log` and saves the
     /// state it got on stdin as `directory/NAME.json`. Its paths are host
     /// paths; `directory` is also bound into the container at the same path,
@@ -47,6 +55,9 @@ struct HookTests {
             let state = try ContainerState(json: text)
             #expect(state.id == id, "\(name): \(text)")
             #expect(state.bundle == bundle.path, "\(name): \(text)")
+            if sandbox.runtime.isBerth {
+                #expect(state.status == HookTests.statuses[name], "\(name): \(text)")
+            }
             switch name {
             case "poststop":
                 break  // the init is gone by then: pid is optional

@@ -54,3 +54,20 @@ import Testing
         #expect(state.bundle == "/b")
     }
 }
+
+/// The state document comes from one function, whether the init builds it
+/// from its plan or berth from the record.
+@Suite struct ContainerIdentityTests {
+    @Test(arguments: ContainerStatus.allCases)
+    func thePlanAndTheRecordDescribeTheContainerAlike(status: ContainerStatus) throws {
+        var spec = LaunchPlanTests.spec()
+        spec.annotations = ["org.example/key": "value"]
+        let plan = try LaunchPlan.build(id: "c", spec: spec, options: CreateOptions(bundle: "/bundles/c"))
+        let record = ContainerRecord(ociVersion: plan.ociVersion, id: "c", pid: 42, initStartTime: 1, bundle: "/bundles/c",
+                                     rootfs: plan.rootfs, created: "2026-12-02T00:00:00Z", owner: "root",
+                                     annotations: plan.annotations)
+        #expect(plan.state(status, pid: 42) == record.state(status, pid: 42))
+        #expect(record.state(status, pid: 42).status == status.rawValue)
+        #expect(record.state(status, pid: 42).annotations == ["org.example/key": "value"])
+    }
+}
