@@ -1,8 +1,13 @@
 # berth — build, test, install, measure.
 #
 #   make                 install the Debian packages berth needs (when missing) and build
-#   make test            unit tests, root integration tests on real bundles, the
-#                        cgroup v2 tests in a qemu guest, the conformance suite
+#   make unit-test       the unit tests only (OCITests, CgroupsTests, RuntimeTests): no root,
+#                        no qemu, no release build; run them after every change
+#   make integration-test  as root: the IntegrationTests on this host against the release
+#                        binary (real containers); before a commit that changes behaviour
+#   make check           shellcheck on every shell script, `swift format lint` (.swift-format)
+#   make test            everything, as CI runs it (.ci/run): unit and root integration
+#                        tests, the cgroup v2 tests in a qemu guest, the conformance suite
 #   make demo            make a busybox bundle in a temp dir and show berth working on it
 #   make install         install the binary and man pages under $(PREFIX)
 #   make conformance     run spec-conformance/ against RUNTIME (default: the built berth)
@@ -39,25 +44,32 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db
 
-.PHONY: all deps build order-file test unit-test integration-test demo install conformance bench clean
+.PHONY: all deps build order-file test unit-test integration-test check demo install conformance bench clean
 
 all: deps build
 
-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+# Installs the Debian packages named in $(1) that are missing.
+define install-missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+endef
 
-build: exec-helper
+deps:
+	$(call install-missing,$(DEBIAN_PACKAGES))
+
+build:
 	@# SwiftPM does not know these two files: a newer one must still relink.
 	@for input in $(ORDER_FILE) $(LINKER_SCRIPT); do \
 	  if [ -e $(BERTH) ] && [ $$input -nt $(BERTH) ]; then rm -f $(BERTH); fi; \
 	done
 	$(SWIFT) build $(RELEASE_FLAGS)
+	@# Only now: see exec-helper below.
+	@$(MAKE) --no-print-directory exec-helper
 
 # Remakes the order file from the current build (root and busybox-static
 # needed: it runs containers), then relinks with it.
@@ -66,14 +78,20 @@ order-file: build
 	$(MAKE) build
 
 # The exec helper (helpers/exec-helper.c) is placed next to both the release
-# and the debug berth: berth finds it beside its own binary.
+# and the debug berth: berth finds it beside its own binary. It goes into
+# the directories SwiftPM really builds in, .build/<triple>/release and
+# .build/<triple>/debug, found after the swift build: SwiftPM makes
+# .build/release and .build/debug symlinks to them, replacing a directory of
+# that name — a helper made there before the first build would vanish.
 HELPER_FLAGS := -Os -static -nostdlib -no-pie -fno-stack-protector -fno-builtin \
                 -fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack \
                 -Wl,-z,max-page-size=4096 -Wl,-s
-HELPER_TARGETS := .build/release/berth-exec-helper .build/debug/berth-exec-helper
+TRIPLE_DIR     = $(dir $(realpath .build/release))
+HELPER_TARGETS = $(if $(TRIPLE_DIR),$(TRIPLE_DIR)release/berth-exec-helper $(TRIPLE_DIR)debug/berth-exec-helper)
 .PHONY: exec-helper
 exec-helper: $(HELPER_TARGETS)
-$(HELPER_TARGETS): helpers/exec-helper.c
+	@test -n "$(TRIPLE_DIR)" || { echo "exec-helper: .build/release does not exist yet: run make build" >&2; exit 1; }
+%/berth-exec-helper: helpers/exec-helper.c
 	mkdir -p $(dir $@)
 	$(CC) $(HELPER_FLAGS) -o $@ $<
 
@@ -83,6 +101,27 @@ test: build
 	BERTH_BINARY=$(BERTH) $(SWIFT) test
 	$(MAKE) test-vm
 	/usr/bin/python3 spec-conformance/run.py --runtime $(BERTH)
+
+# The unit test targets only: they need neither root nor the release binary
+# (the test bundle holds every target, so the integration tests are built
+# too, but not run). The filter is matched against "<Target>.<Suite>/<test>".
+unit-test:
+	$(SWIFT) test --filter '^(OCITests|CgroupsTests|RuntimeTests)\.'
+
+# The root integration tests on this host against the release binary (the
+# cgroup v2 ones skip themselves here: make test-vm runs them in the guest).
+integration-test: build
+	BERTH_BINARY=$(BERTH) $(SWIFT) test --filter '^IntegrationTests\.'
+
+# Static checks: shellcheck (Debian's package, installed when missing) on
+# every shell script, and `swift format lint` with .swift-format
+# (build-support/swift-lint.sh says what it leaves out and why).
+SHELL_SCRIPTS := $(wildcard scripts/*.sh vm/*.sh build-support/*.sh) .ci/run
+check:
+	$(call install-missing,shellcheck)
+	shellcheck $(SHELL_SCRIPTS)
+	@$(SWIFT) format --version >/dev/null 2>&1 || { echo "check: $(SWIFT) has no 'swift format' (Swift 6 toolchains ship it)" >&2; exit 1; }
+	sh build-support/swift-lint.sh $(SWIFT) Sources Tests Package.swift
 
 demo: build
 	@sh scripts/demo.sh $(BERTH)

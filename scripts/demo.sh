@@ -20,6 +20,7 @@ root=$tmp/state
 id=demo-$$
 failed=0
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     # Only reached with a container when run worked or was interrupted.
     timeout --kill-after=5 20 "$berth" --root "$root" delete --force "$id" >/dev/null 2>&1
@@ -58,7 +59,7 @@ fi
 step "a busybox bundle"
 show "scripts/make-bundle.sh $tmp/bundle"
 if sh "$scripts/make-bundle.sh" "$tmp/bundle"; then
-    echo "rootfs: $(ls "$tmp/bundle/rootfs/bin" | wc -l) busybox applets; process.args:"
+    echo "rootfs: $(find "$tmp/bundle/rootfs/bin" -mindepth 1 | wc -l) busybox applets; process.args:"
     /usr/bin/python3 -c 'import json, sys; print(" ", json.load(open(sys.argv[1]))["process"]["args"])' \
         "$tmp/bundle/config.json"
 else

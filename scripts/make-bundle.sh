@@ -65,6 +65,7 @@ nogroup:x:65534:
 EOF
 
 if [ $# -eq 0 ]; then
+    # shellcheck disable=SC2016  # expanded by the container's shell, not here
     set -- sh -c 'echo "hello from berth: hostname $(hostname), pid $$, uid $(id -u)"'
 fi
 

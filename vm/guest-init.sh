@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash  # busybox ash: shellcheck checks it as dash
 # guest-init.sh — /init of the cgroup-v2 test guest (runs as PID 1).
 #
 # prepare-assets.sh copies this file into the initramfs as /init, next to
@@ -50,6 +51,7 @@ stage1() {
     # goes. config sets SHARES ("tag path" lines: the read-write shares).
     mkdir -p /io
     mount -t 9p -o "$p9" berthio /io || die "cannot mount the io share"
+    # shellcheck source=/dev/null  # written by run-in-guest.sh at boot
     . /io/config
 
     # The host's root, read-only. cache=loose: it does not change under us
@@ -117,6 +119,7 @@ stage1() {
 
     umount /proc /sys
     umount /dev 2>/dev/null || true
+    # shellcheck disable=SC2093  # switch_root returns only when it failed
     exec switch_root /newroot /run/berth-vm/busybox sh /run/berth-vm/init stage2
     die "switch_root failed"
 }

@@ -43,6 +43,7 @@ esac
 log() { echo "prepare-assets: $*" >&2; }
 
 # --- fast path: everything is there and up to date --------------------------
+# shellcheck disable=SC3013  # -nt: dash (Debian's /bin/sh) and busybox sh have it
 up_to_date() {
     [ -s "$assets/VERSION" ] && [ -s "$assets/vmlinux" ] && [ -s "$assets/initramfs.cpio" ] &&
         [ -d "$assets/linux/lib/modules/$(cat "$assets/VERSION")" ] &&
@@ -76,6 +77,7 @@ apt_update_if_needed() {
 if [ -n "$missing" ]; then
     for p in $missing; do apt_update_if_needed "$p"; done
     log "installing:$missing"
+    # shellcheck disable=SC2086  # a list of package names, one word each
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
 fi
 

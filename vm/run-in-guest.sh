@@ -62,6 +62,7 @@ version=$(cat "$assets/VERSION")
 # --- a private temp dir, removed (and qemu stopped) on any exit ---------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/berth-vm.XXXXXX")
 qemu_pid="" out_pid="" err_pid=""
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     # Only the processes this script started, by pid. `timeout` passes the
     # TERM on to qemu.
@@ -150,6 +151,7 @@ else
 fi
 
 fs="security_model=passthrough,multidevs=remap"
+# shellcheck disable=SC2086  # $accel, $bios and $console are lists of qemu options
 set -- $accel $bios \
     -machine q35 -smp 2 -m 2G \
     -nodefaults -no-user-config -display none -no-reboot $console \

@@ -70,8 +70,11 @@ check "pids.max reads back as 10" test "$(cat $g/pids.max)" = 10
 # A process that moves itself into the cgroup, then sleeps.
 sh -c "echo \$\$ >$g/cgroup.procs && exec sleep 300" &
 pid=$!
-eventually has_line /proc/$pid/cgroup 0::/berth-smoke &&
-    ok "process $pid is in /berth-smoke" || fail "process $pid not in /berth-smoke: $(cat /proc/$pid/cgroup)"
+if eventually has_line /proc/$pid/cgroup 0::/berth-smoke; then
+    ok "process $pid is in /berth-smoke"
+else
+    fail "process $pid not in /berth-smoke: $(cat /proc/$pid/cgroup)"
+fi
 check "cgroup.events says populated 1" has_line $g/cgroup.events "populated 1"
 
 echo 1 >$g/cgroup.freeze
@@ -90,7 +93,7 @@ check "the cgroup is removed" test ! -e $g
 # --- a runtime creates a container with a cgroup limit ------------------------------
 crun=/usr/bin/crun
 if [ -x $crun ]; then
-    echo "$($crun --version | head -n 1)"
+    $crun --version | head -n 1
     b=$(mktemp -d)
     trap 'rm -rf "$b"; rmdir $cg/berth-smoke-crun 2>/dev/null || true' EXIT
     src=${BERTH_SMOKE_BUNDLE:-}

@@ -110,10 +110,37 @@ import Testing
         #expect(error?.problems == [ConfigProblem(path: "(document)", message: "missing required field \"ociVersionMax\"")])
     }
 
-    // Guards the schema oracle used elsewhere: it must reject what the spec calls bad.
-    @Test(arguments: ["linux-hugepage.json", "linux-netdevice.json", "linux-rdma.json"])
-    func theSchemaValidatorRejectsTheBadExamples(name: String) throws {
-        let violations = try SchemaValidator.violations(of: try SpecFixtures.example("config/bad", name), schema: "config-schema.json")
-        #expect(!violations.isEmpty)
+    // Guards the schema oracle used elsewhere (Tests/validate-schema.py): it
+    // must reject every example the spec calls bad, for each of the three
+    // schemas, and accept the good ones; a validator that could not follow
+    // the schemas' `$ref`s, or that accepted everything, fails here.
+    @Test(arguments: ["config", "state", "features"])
+    func theSchemaValidatorRejectsTheBadExamples(kind: String) throws {
+        let names = try SpecFixtures.exampleNames("\(kind)/bad")
+        #expect(!names.isEmpty)
+        for name in names {
+            let violations = try SchemaValidator.violations(
+                of: try SpecFixtures.example("\(kind)/bad", name), schema: "\(kind)-schema.json")
+            #expect(!violations.isEmpty, "\(kind)/bad/\(name) passed the schema")
+        }
+    }
+
+    @Test(arguments: ["config", "state", "features"])
+    func theSchemaValidatorAcceptsTheGoodExamples(kind: String) throws {
+        for name in try SpecFixtures.exampleNames("\(kind)/good") {
+            let violations = try SchemaValidator.violations(
+                of: try SpecFixtures.example("\(kind)/good", name), schema: "\(kind)-schema.json")
+            #expect(violations == [], "\(kind)/good/\(name)")
+        }
+    }
+
+    // The bad rdma example breaks defs.json's uint32, which the config schema
+    // reaches through config-linux.json and defs-linux.json: the problem is
+    // reported at its path, so every reference on the way was followed.
+    @Test func theSchemaValidatorFollowsReferencesAcrossFiles() throws {
+        let violations = try SchemaValidator.violations(
+            of: try SpecFixtures.example("config/bad", "linux-rdma.json"), schema: "config-schema.json")
+        #expect(violations.count == 1)
+        #expect(violations.first?.hasPrefix("linux/resources/rdma/mlx5_1/hcaHandles: ") == true)
     }
 }

@@ -67,31 +67,18 @@ enum SpecFixtures {
     static func bytes(_ json: String) -> [UInt8] { Array(json.utf8) }
 }
 
-/// Validates JSON against a schema of the spec with python3's jsonschema, so
-/// that what berth writes is checked by an implementation other than its own.
+/// Validates JSON against a schema of the spec with Debian's python3-jsonschema
+/// (`Tests/validate-schema.py`, shared with the integration tests), so that
+/// what berth writes is checked by an implementation other than its own.
 enum SchemaValidator {
-    private static let script = #"""
-        import json, pathlib, sys
-        try:
-            import jsonschema, referencing
-            from referencing.jsonschema import DRAFT4
-        except ImportError as error:
-            print(f"{error}: run `pip install jsonschema`")
-            sys.exit(3)
-        schema_dir = pathlib.Path(sys.argv[1]).resolve()
-        resources = [
-            (path.as_uri(), referencing.Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT4))
-            for path in schema_dir.glob("*.json")
-        ]
-        registry = referencing.Registry().with_resources(resources)
-        schema = json.loads((schema_dir / sys.argv[2]).read_text())
-        schema["id"] = (schema_dir / sys.argv[2]).as_uri()  # base for "defs.json#/..." references
-        document = json.loads(pathlib.Path(sys.argv[3]).read_text())
-        errors = list(jsonschema.Draft4Validator(schema, registry=registry).iter_errors(document))
-        for error in errors:
-            print("/".join(str(part) for part in error.absolute_path) or "(document)", ":", error.message)
-        sys.exit(1 if errors else 0)
-        """#
+    static let python = "/usr/bin/python3"
+
+    /// `Tests/validate-schema.py`, found from this file as the spec is.
+    static func script(filePath: String = #filePath) -> URL {
+        URL(fileURLWithPath: filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("validate-schema.py")
+    }
 
     /// The schema violations of `document` (empty if valid); throws if the
     /// validator cannot run, so that a missing tool fails the test.
@@ -102,24 +89,28 @@ enum SchemaValidator {
         try Data(document).write(to: documentURL)
         defer { try? FileManager.default.removeItem(at: documentURL) }
 
-        let python = Foundation.Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, schemaDirectory.path, schema, documentURL.path]
+        let process = Foundation.Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script().path, schemaDirectory.path, schema, documentURL.path]
         let output = Pipe()
-        python.standardOutput = output
-        python.standardError = output
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
         do {
-            try python.run()
+            try process.run()
         } catch {
-            throw FixtureError(description: "cannot run python3 (\(error)): install python3, then `pip install jsonschema`")
+            throw FixtureError(description: "cannot run \(python) (\(error)): apt-get install python3 python3-jsonschema")
         }
+        // The problems are a few lines: reading stdout to its end before
+        // stderr cannot fill the stderr pipe and block the script.
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        switch python.terminationStatus {
+        let reason = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        switch process.terminationStatus {
         case 0: return []
-        case 1: return text.split(separator: "\n").map(String.init)
-        case 3: throw FixtureError(description: "python3 lacks jsonschema: \(text)")
-        default: throw FixtureError(description: "schema validation failed to run (status \(python.terminationStatus)): \(text)")
+        case 1 where !text.isEmpty: return text.split(separator: "\n").map(String.init)
+        default:
+            throw FixtureError(description: "schema validation could not run (status \(process.terminationStatus)): \(reason)\(text)")
         }
     }
 }
