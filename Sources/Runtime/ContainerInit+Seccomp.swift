@@ -20,8 +20,7 @@ extension ContainerInit {
         // Sent with the filter: during create without no_new_privs (the
         // filter goes in before the user change), after start with it.
         let status: ContainerStatus = plan.process.noNewPrivileges ? .running : .creating
-        let state = State(ociVersion: plan.ociVersion, id: plan.id, status: status.rawValue,
-                          pid: hostPid, bundle: plan.bundle, annotations: plan.annotations)
+        let state = plan.state(status, pid: hostPid)
         let message = ContainerProcessState(ociVersion: plan.ociVersion, fds: ["seccompFd"], pid: hostPid,
                                             metadata: plan.seccompListener?.metadata, state: state)
         return (try? JSONText.encode(message)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
