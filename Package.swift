@@ -17,14 +17,15 @@ let package = Package(
             name: "CBerth",
             linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
         ),
-        .target(name: "LinuxSystem", dependencies: ["OCI", "CBerth"]),
-        .target(name: "Cgroups", dependencies: ["LinuxSystem"]),
-        .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups"]),
-        .executableTarget(name: "berth", dependencies: ["Runtime", "LinuxSystem"]),
+        // Each target lists exactly the modules its files import.
+        .target(name: "LinuxSystem", dependencies: ["CBerth"]),
+        .target(name: "Cgroups", dependencies: ["OCI", "CBerth", "LinuxSystem"]),
+        .target(name: "Runtime", dependencies: ["OCI", "CBerth", "LinuxSystem", "Cgroups"]),
+        .executableTarget(name: "berth", dependencies: ["OCI", "LinuxSystem", "Cgroups", "Runtime"]),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
-        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "berth"]),
+        .testTarget(name: "CgroupsTests", dependencies: ["OCI", "LinuxSystem", "Cgroups"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["OCI", "CBerth", "LinuxSystem", "Runtime", "berth"]),
         // Root tests that run the built binary (BERTH_BINARY) on real bundles.
         .testTarget(name: "IntegrationTests"),
     ],
