@@ -25,7 +25,7 @@ let package = Package(
 
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "CgroupsTests", dependencies: ["OCI", "LinuxSystem", "Cgroups"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["OCI", "CBerth", "LinuxSystem", "Runtime", "berth"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["OCI", "CBerth", "LinuxSystem", "Cgroups", "Runtime", "berth"]),
         // Root tests that run the built binary (BERTH_BINARY) on real bundles.
         .testTarget(name: "IntegrationTests"),
     ],

@@ -14,7 +14,7 @@ extension Runtime {
             throw RuntimeError(.invalidState, "container not running")
         }
         let cgroup = try requireCgroup(of: record, for: "pause")
-        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(true) }
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.freeze() }
         log.debug("container \(id): paused")
     }
 
@@ -28,19 +28,7 @@ extension Runtime {
             throw RuntimeError(.invalidState, "container not paused")
         }
         let cgroup = try requireCgroup(of: record, for: "resume")
-        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(false) }
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.thaw() }
         log.debug("container \(id): resumed")
-    }
-
-    /// The container's cgroup, for an operation that cannot work without one.
-    func requireCgroup(of record: ContainerRecord, for operation: String) throws(RuntimeError) -> Cgroup {
-        guard let path = record.cgroupPath else {
-            throw RuntimeError(.invalidState, "\(operation) container \(record.id): it has no cgroup (this host has no cgroup v2 hierarchy)")
-        }
-        let cgroup = Cgroup(path: path)
-        guard cgroup.exists else {
-            throw RuntimeError(.system, "\(operation) container \(record.id): its cgroup \(path) is gone")
-        }
-        return cgroup
     }
 }

@@ -10,8 +10,8 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        if let path = record.cgroupPath {
-            return Cgroup(path: path).allProcesses()
+        if let cgroup = cgroupManager(of: record) {
+            return cgroup.processes()
         }
         return status(of: record) == .stopped ? [] : Self.processesSharingPidNamespace(with: record.pid)
     }

@@ -7,10 +7,13 @@ import LinuxSystem
 public struct Runtime: Sendable {
     public let store: StateStore
     public let log: Log
+    /// Makes the manager of every container's cgroup (see Runtime+Cgroup).
+    let cgroupDriver: any CgroupDriver
 
-    public init(root: String, log: Log) {
+    public init(root: String, log: Log, cgroupDriver: any CgroupDriver = CgroupfsDriver()) {
         self.store = StateStore(root: root)
         self.log = log
+        self.cgroupDriver = cgroupDriver
     }
 
     /// runc's default: /run/berth for root, $XDG_RUNTIME_DIR/berth otherwise.
@@ -28,7 +31,7 @@ public struct Runtime: Sendable {
         guard let record, record.pid > 0 else { return .creating }
         guard ProcFS.isAlive(record.pid, startedAt: record.initStartTime) else { return .stopped }
         // Paused: the kernel reports the cgroup frozen (berth pause).
-        if let path = record.cgroupPath, Cgroup(path: path).isFrozen { return .paused }
+        if let cgroup = cgroupManager(of: record), cgroup.isFrozen { return .paused }
         // The init blocks opening exec.fifo until start; start removes it.
         return FileSystem.exists(store.execFifo(of: record.id)) ? .created : .running
     }
