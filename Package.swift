@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "LinuxSystem", dependencies: ["CBerth"]),
         .target(name: "Cgroups", dependencies: ["OCI", "CBerth", "LinuxSystem"]),
         .target(name: "Runtime", dependencies: ["OCI", "CBerth", "LinuxSystem", "Cgroups"]),
-        .executableTarget(name: "berth", dependencies: ["OCI", "LinuxSystem", "Cgroups", "Runtime"]),
+        .executableTarget(name: "berth", dependencies: ["OCI", "LinuxSystem", "Runtime"]),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "CgroupsTests", dependencies: ["OCI", "LinuxSystem", "Cgroups"]),
