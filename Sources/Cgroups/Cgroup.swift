@@ -14,7 +14,9 @@ public struct CgroupError: Error, Sendable {
     }
 }
 
-/// A container's cgroup in the v2 hierarchy.
+/// A cgroup of the v2 hierarchy: its directory and its files. The drivers'
+/// managers (`CgroupfsManager`) do their work through it, since whoever
+/// makes the directory, the files inside are the same.
 public struct Cgroup: Sendable, Equatable {
     /// The cgroup's directory, e.g. /sys/fs/cgroup/berth/c1.
     public let path: String

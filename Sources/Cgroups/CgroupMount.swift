@@ -1,4 +1,3 @@
-import CBerth
 import LinuxSystem
 
 /// Where the cgroup v2 hierarchy is mounted on this host. berth manages
@@ -27,7 +26,7 @@ public struct CgroupMount: Equatable, Sendable {
     /// Whether `path` is a cgroup2 file system now: mountinfo still lists a
     /// mount that something else was mounted over (a tmpfs hiding it).
     static func isCgroup2(_ path: String) -> Bool {
-        berth_filesystem_type(path) == 0x6367_7270  // CGROUP2_SUPER_MAGIC
+        FileSystem.fileSystemType(of: path) == 0x6367_7270  // CGROUP2_SUPER_MAGIC
     }
 
     /// The mount point of the first cgroup2 file system in a mountinfo text,

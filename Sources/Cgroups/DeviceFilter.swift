@@ -1,4 +1,3 @@
-import CBerth
 import Glibc
 import LinuxSystem
 import OCI
@@ -112,9 +111,10 @@ public enum DeviceFilter {
         defer { program.close() }
         let directory = try cgroup.openDirectory()
         defer { directory.close() }
-        guard berth_bpf_prog_attach(directory.rawValue, program.rawValue,
-                                    BERTH_BPF_CGROUP_DEVICE, BERTH_BPF_F_ALLOW_MULTI) == 0 else {
-            throw CgroupError("attach the device filter to \(cgroup.path)", errno: .current)
+        do {
+            try CgroupDeviceProgram.attach(program, to: directory)
+        } catch {
+            throw CgroupError("attach the device filter to \(cgroup.path)", errno: error)
         }
     }
 
@@ -122,18 +122,14 @@ public enum DeviceFilter {
     /// log, from a second load: asking for the log on every load would slow
     /// it down, and fail it with ENOSPC whenever the log outgrew the buffer.
     static func load(_ instructions: [UInt64]) throws(CgroupError) -> FileDescriptor {
-        let program = instructions.withUnsafeBytes {
-            berth_bpf_prog_load_cgroup_device($0.baseAddress, UInt32(instructions.count), nil, 0)
+        let failure: Errno
+        do {
+            return try CgroupDeviceProgram.load(instructions)
+        } catch {
+            failure = error
         }
-        guard program < 0 else { return FileDescriptor(rawValue: program) }
-        let failure = Errno.current
         var log = [CChar](repeating: 0, count: 64 * 1024)
-        let retry = instructions.withUnsafeBytes { bytes in
-            log.withUnsafeMutableBufferPointer {
-                berth_bpf_prog_load_cgroup_device(bytes.baseAddress, UInt32(instructions.count), $0.baseAddress, UInt32($0.count))
-            }
-        }
-        if retry >= 0 { close(retry) }
+        (try? CgroupDeviceProgram.load(instructions, log: &log))?.close()
         // The verdict is at the end, after a line per instruction checked.
         let lines = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             .split(separator: "\n").suffix(3)

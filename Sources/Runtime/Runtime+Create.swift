@@ -39,7 +39,7 @@ extension Runtime {
         let lock = try store.claim(id)
         defer { lock.unlock() }
         var initPid: pid_t = 0
-        var madeCgroup: Cgroup?
+        var madeCgroup: (any CgroupManager)?
         var madeIntelRdt: IntelRdtPlacement?
         do {
             // Before the init exists: a record never lacks its config.
@@ -107,7 +107,7 @@ extension Runtime {
 
     /// Clones the init and drives it to `ready` (see InitMessage).
     func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
-                madeCgroup: inout Cgroup?, madeIntelRdt: inout IntelRdtPlacement?,
+                madeCgroup: inout (any CgroupManager)?, madeIntelRdt: inout IntelRdtPlacement?,
                 terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> ContainerRecord {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
@@ -133,7 +133,7 @@ extension Runtime {
             }
         }
 
-        let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> Cgroup in
+        let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> any CgroupManager in
             try prepareCgroup(planned, made: &madeCgroup)
         }
         if cgroup == nil {
@@ -223,15 +223,16 @@ extension Runtime {
 
     /// Creates the cgroup and writes the resource limits; `made` is set when
     /// the cgroup is new, so a failed create removes exactly that.
-    func prepareCgroup(_ planned: PlannedCgroup, made: inout Cgroup?) throws(RuntimeError) -> Cgroup {
-        let (cgroup, created) = try cgroupAttempt { () throws(CgroupError) in
-            try Cgroup.create(planned.relativePath, in: planned.mount, controllers: planned.controllers)
+    func prepareCgroup(_ planned: PlannedCgroup, made: inout (any CgroupManager)?) throws(RuntimeError) -> any CgroupManager {
+        let cgroup = cgroupManager(for: planned)
+        let created = try cgroupAttempt { () throws(CgroupError) in
+            try cgroup.create(controllers: planned.controllers)
         }
         if created { made = cgroup }
         log.debug("container cgroup \(cgroup.path)\(created ? "" : " (existing)")")
         try cgroupAttempt { () throws(CgroupError) in
             try cgroup.apply(planned.settings)
-            try DeviceFilter.attach(planned.deviceRules, to: cgroup)
+            try cgroup.restrictDevices(to: planned.deviceRules)
         }
         return cgroup
     }

@@ -20,8 +20,8 @@ extension Runtime {
             guard force else { throw status.refusal(of: .delete, id: id) }
             try killAndWait(record)
         }
-        if let path = record?.cgroupPath {
-            try cgroupAttempt { () throws(CgroupError) in try Cgroup(path: path).remove() }
+        if let cgroup = record.flatMap(cgroupManager(of:)) {
+            try cgroupAttempt { () throws(CgroupError) in try cgroup.remove() }
         }
         record?.intelRdt.map(IntelRdt.remove)
         if let record {
@@ -36,11 +36,10 @@ extension Runtime {
     /// and a paused one is thawed (runc's delete --force of a paused
     /// container), so nothing stays frozen.
     func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
-        if let path = record.cgroupPath, Cgroup(path: path).exists {
-            let cgroup = Cgroup(path: path)
+        if let cgroup = cgroupManager(of: record), cgroup.exists {
             Glibc.kill(record.pid, SIGKILL)
             try? cgroup.killAll()
-            try? cgroup.write("0", to: "cgroup.freeze")
+            try? cgroup.thaw(waiting: false)
         } else {
             for pid in Self.processesSharingPidNamespace(with: record.pid) {
                 Glibc.kill(pid, SIGKILL)

@@ -21,7 +21,7 @@ extension Runtime {
     public func stats(id: String) throws(RuntimeError) -> ContainerEvent {
         let record = try liveRecord(id)
         let cgroup = try requireCgroup(of: record, for: "read stats of")
-        return ContainerEvent(type: "stats", id: id, data: CgroupStats.read(from: cgroup))
+        return ContainerEvent(type: "stats", id: id, data: cgroup.stats())
     }
 
     /// Streams events until the container stops: a stats event every
@@ -37,16 +37,15 @@ extension Runtime {
         }
         let record = try liveRecord(id)
         let cgroup = try requireCgroup(of: record, for: "watch events of")
-        func oomKills() -> UInt64 { Cgroup.flatKeyed(cgroup.read("memory.events") ?? "")["oom_kill"] ?? 0 }
 
         let watch = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         defer { if watch >= 0 { close(watch) } }
         if watch >= 0 {
-            for file in ["memory.events", "cgroup.events"] where FileSystem.exists(cgroup.path + "/" + file) {
-                _ = inotify_add_watch(watch, cgroup.path + "/" + file, UInt32(IN_MODIFY))
+            for file in cgroup.eventFiles {
+                _ = inotify_add_watch(watch, file, UInt32(IN_MODIFY))
             }
         }
-        var reportedOOMKills = oomKills()
+        var reportedOOMKills = cgroup.oomKillCount
         var nextStats = Clock.monotonicNanoseconds() + intervalNanoseconds
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -60,14 +59,14 @@ extension Runtime {
             } else {
                 usleep(UInt32(max(timeout, 1)) * 1000)
             }
-            let kills = oomKills()
+            let kills = cgroup.oomKillCount
             if kills > reportedOOMKills {
                 emit(ContainerEvent(type: "oom", id: id))
                 reportedOOMKills = kills
             }
             if status(of: record) == .stopped || !cgroup.exists { return }
             if Clock.monotonicNanoseconds() >= nextStats {
-                emit(ContainerEvent(type: "stats", id: id, data: CgroupStats.read(from: cgroup)))
+                emit(ContainerEvent(type: "stats", id: id, data: cgroup.stats()))
                 nextStats += intervalNanoseconds
                 let later = Clock.monotonicNanoseconds()
                 if nextStats <= later { nextStats = later + intervalNanoseconds }

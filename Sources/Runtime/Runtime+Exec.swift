@@ -150,9 +150,8 @@ extension Runtime {
             }
         }
         var cgroupDirectory: FileDescriptor?
-        if let path = record.cgroupPath {
-            let target = cgroupOption.map { path + "/" + $0.split(separator: "/").filter { $0 != ".." }.joined(separator: "/") } ?? path
-            cgroupDirectory = try cgroupAttempt { () throws(CgroupError) in try Cgroup(path: target).openDirectory() }
+        if let cgroup = cgroupManager(of: record) {
+            cgroupDirectory = try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory(subgroup: cgroupOption) }
         }
         defer { cgroupDirectory?.close() }
 

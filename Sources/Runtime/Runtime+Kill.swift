@@ -17,8 +17,8 @@ extension Runtime {
         let status = status(of: record)
         guard status.canKill else { throw status.refusal(of: .kill, id: id) }
         let paused = status == .paused
-        if all, let path = record.cgroupPath {
-            try signalCgroup(Cgroup(path: path), signal, text, paused: paused)
+        if all, let cgroup = cgroupManager(of: record) {
+            try signalCgroup(cgroup, signal, text, paused: paused)
         } else {
             let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
             for pid in targets {
@@ -29,8 +29,8 @@ extension Runtime {
         }
         // runc: a SIGKILLed paused container is thawed, so that it dies and
         // is not left frozen (other signals wait for resume, as in runc).
-        if paused && signal == SIGKILL, let path = record.cgroupPath {
-            try? Cgroup(path: path).write("0", to: "cgroup.freeze")
+        if paused && signal == SIGKILL, let cgroup = cgroupManager(of: record) {
+            try? cgroup.thaw(waiting: false)
         }
     }
 
@@ -38,14 +38,14 @@ extension Runtime {
     /// signal to every pid of the cgroup and its descendants, with the cgroup
     /// frozen meanwhile so that no process forks away from the signal (as
     /// runc's signalAllProcesses; a paused container stays frozen).
-    func signalCgroup(_ cgroup: Cgroup, _ signal: Int32, _ text: String, paused: Bool) throws(RuntimeError) {
+    func signalCgroup(_ cgroup: any CgroupManager, _ signal: Int32, _ text: String, paused: Bool) throws(RuntimeError) {
         if signal == SIGKILL {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.killAll() }
             return
         }
-        let froze = !paused && (try? cgroup.setFrozen(true)) != nil
-        defer { if froze { try? cgroup.setFrozen(false) } }
-        for pid in cgroup.allProcesses() {
+        let froze = !paused && (try? cgroup.freeze()) != nil
+        defer { if froze { try? cgroup.thaw() } }
+        for pid in cgroup.processes() {
             if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
                 throw .system("kill \(pid) with signal \(text)", .current)
             }

@@ -12,7 +12,7 @@ extension Runtime {
         let status = status(of: record)
         guard status.canPause else { throw status.refusal(of: .pause, id: id) }
         let cgroup = try requireCgroup(of: record, for: "pause")
-        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(true) }
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.freeze() }
         log.debug("container \(id): paused")
     }
 
@@ -25,19 +25,7 @@ extension Runtime {
         let status = status(of: record)
         guard status.canResume else { throw status.refusal(of: .resume, id: id) }
         let cgroup = try requireCgroup(of: record, for: "resume")
-        try cgroupAttempt { () throws(CgroupError) in try cgroup.setFrozen(false) }
+        try cgroupAttempt { () throws(CgroupError) in try cgroup.thaw() }
         log.debug("container \(id): resumed")
-    }
-
-    /// The container's cgroup, for an operation that cannot work without one.
-    func requireCgroup(of record: ContainerRecord, for operation: String) throws(RuntimeError) -> Cgroup {
-        guard let path = record.cgroupPath else {
-            throw RuntimeError(.invalidState, "\(operation) container \(record.id): it has no cgroup (this host has no cgroup v2 hierarchy)")
-        }
-        let cgroup = Cgroup(path: path)
-        guard cgroup.exists else {
-            throw RuntimeError(.system, "\(operation) container \(record.id): its cgroup \(path) is gone")
-        }
-        return cgroup
     }
 }

@@ -10,27 +10,22 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        if let path = record.cgroupPath {
-            return Cgroup(path: path).allProcesses()
+        if let cgroup = cgroupManager(of: record) {
+            return cgroup.processes()
         }
         return status(of: record) == .stopped ? [] : Self.processesSharingPidNamespace(with: record.pid)
     }
 
-    /// `ps ARGUMENTS` (default `-ef`) run on the host, cut down to the
-    /// container's processes; the header line stays.
-    public func processTable(id: String, psArguments: [String]) throws(RuntimeError) -> String {
-        let pids = Set(try processes(id: id))
+    /// `ps ARGUMENTS` (default `-ef`) run on the host: its whole table, which
+    /// the CLI cuts down to a container's processes.
+    public func hostProcessTable(psArguments: [String]) throws(RuntimeError) -> String {
         let arguments = psArguments.isEmpty ? ["-ef"] : psArguments
         let (status, output) = try runCapturingOutput(["ps"] + arguments)
         guard status == 0 else {
             let text = output.trimmingWhitespace()
             throw RuntimeError(.system, "ps \(arguments.joined(separator: " ")): exit status \(status)\(text.isEmpty ? "" : ": " + text)")
         }
-        do {
-            return try PsTable.filter(output, keeping: pids)
-        } catch {
-            throw RuntimeError(.system, error.message)
-        }
+        return output
     }
 
     /// Runs a program found in $PATH with stdout and stderr into one pipe

@@ -10,11 +10,15 @@ public struct Runtime: Sendable {
     /// The kernel, or a recording stand-in in unit tests: the one instance
     /// every operation and the container's init go through.
     public let system: any SystemCalls
+    /// Makes the manager of every container's cgroup (see Runtime+Cgroup).
+    let cgroupDriver: any CgroupDriver
 
-    public init(root: String, log: Log, system: any SystemCalls = LiveSystemCalls()) {
+    public init(root: String, log: Log, system: any SystemCalls = LiveSystemCalls(),
+                cgroupDriver: any CgroupDriver = CgroupfsDriver()) {
         self.store = StateStore(root: root)
         self.log = log
         self.system = system
+        self.cgroupDriver = cgroupDriver
     }
 
     /// runc's default: /run/berth for root, $XDG_RUNTIME_DIR/berth otherwise.
@@ -32,7 +36,7 @@ public struct Runtime: Sendable {
         guard let record, record.pid > 0 else { return .creating }
         guard ProcFS.isAlive(record.pid, startedAt: record.initStartTime) else { return .stopped }
         // Paused: the kernel reports the cgroup frozen (berth pause).
-        if let path = record.cgroupPath, Cgroup(path: path).isFrozen { return .paused }
+        if let cgroup = cgroupManager(of: record), cgroup.isFrozen { return .paused }
         // The init blocks opening exec.fifo until start; start removes it.
         return FileSystem.exists(store.execFifo(of: record.id)) ? .created : .running
     }

@@ -20,7 +20,9 @@ enum PsCommand: Command {
             let pids = try context.runtime.processes(id: id)
             output("[" + pids.map(String.init).joined(separator: ",") + "]\n")
         case "table":
-            output(try context.runtime.processTable(id: id, psArguments: Array(arguments.positionals.dropFirst())))
+            let pids = Set(try context.runtime.processes(id: id))
+            let table = try context.runtime.hostProcessTable(psArguments: Array(arguments.positionals.dropFirst()))
+            output(try PsTable.filter(table, keeping: pids))
         case let format:
             throw RuntimeError(.invalidArgument, "ps: unknown --format \"\(format)\" (table or json)")
         }

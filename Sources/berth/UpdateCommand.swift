@@ -1,4 +1,3 @@
-import Cgroups
 import LinuxSystem
 import OCI
 import Runtime
@@ -29,7 +28,7 @@ enum UpdateCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws(RuntimeError) -> Int32 {
         try arguments.expectPositionals(["container-id"], command: name)
-        let flags = Dictionary(uniqueKeysWithValues: ResourceUpdate.flagNames.compactMap { name in
+        let flags = Dictionary(uniqueKeysWithValues: resourceFlagNames.compactMap { name in
             arguments.value(name).map { (name, $0) }
         })
         let resources: LinuxResources
@@ -46,11 +45,7 @@ enum UpdateCommand: Command {
             }
             resources = try Runtime.decodeResources(bytes, source: source == "-" ? "the standard input" : source)
         } else {
-            do {
-                resources = try ResourceUpdate.resources(fromFlags: flags)
-            } catch {
-                throw RuntimeError(.invalidArgument, "update: " + error.message)
-            }
+            resources = try Self.resources(fromFlags: flags)
         }
         try context.runtime.update(id: arguments.positionals[0], resources: resources)
         return 0

@@ -1,5 +1,6 @@
 import Testing
-@testable import Cgroups
+import Runtime
+@testable import berth
 
 /// `berth ps`'s table: the host's ps output kept to the container's pids.
 @Suite struct PsTableTests {
@@ -35,7 +36,7 @@ import Testing
         #expect {
             try PsTable.filter("USER COMMAND\nroot init\n", keeping: [1])
         } throws: { error in
-            (error as? CgroupError)?.message == "couldn't find PID field in ps output"
+            (error as? RuntimeError)?.message == "couldn't find PID field in ps output"
         }
     }
 }
