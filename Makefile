@@ -20,7 +20,7 @@ DESTDIR   ?=
 COMMIT    := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BERTH     := $(CURDIR)/.build/release/berth
 RUNTIME   ?= $(BERTH)
-# A fully static executable (Swift runtime, glibc, libseccomp, libcap): a
+# A fully static executable (Swift runtime, glibc, libseccomp): a
 # runtime is executed several times per container, and dynamic loading costs
 # time and memory on every call (measured: 5.5 MB peak RSS for --version
 # against 8.1 MB with only the Swift runtime static).
@@ -41,7 +41,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 # What building and testing need from Debian. busybox-static makes test
 # rootfses; crun and runc are the peers of the benchmark and the conformance
 # comparison; python3-jsonschema validates our JSON against the spec's schemas.
-DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev libcap-dev busybox-static python3 python3-jsonschema iproute2 \
+DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db
 
 .PHONY: all deps build order-file test unit-test integration-test check demo install conformance bench clean

@@ -37,12 +37,12 @@ extension Runtime {
     /// container), so nothing stays frozen.
     func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
         if let cgroup = cgroupManager(of: record), cgroup.exists {
-            Glibc.kill(record.pid, SIGKILL)
+            try? system.signal(record.pid, SIGKILL)
             try? cgroup.killAll()
             try? cgroup.thaw(waiting: false)
         } else {
             for pid in Self.processesSharingPidNamespace(with: record.pid) {
-                Glibc.kill(pid, SIGKILL)
+                try? system.signal(pid, SIGKILL)
             }
         }
         guard Polling.until(seconds: 10, first: 500, longest: 20_000, { status(of: record) == .stopped }) else {

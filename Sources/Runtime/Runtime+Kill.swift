@@ -21,11 +21,7 @@ extension Runtime {
             try signalCgroup(cgroup, signal, text, paused: paused)
         } else {
             let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
-            for pid in targets {
-                if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
-                    throw .system("kill \(pid) with signal \(text)", .current)
-                }
-            }
+            try send(signal, text, to: targets)
         }
         // runc: a SIGKILLed paused container is thawed, so that it dies and
         // is not left frozen (other signals wait for resume, as in runc).
@@ -45,10 +41,17 @@ extension Runtime {
         }
         let froze = !paused && (try? cgroup.freeze()) != nil
         defer { if froze { try? cgroup.thaw() } }
-        for pid in cgroup.processes() {
-            if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
-                throw .system("kill \(pid) with signal \(text)", .current)
-            }
+        try send(signal, text, to: cgroup.processes())
+    }
+
+    /// Signals each pid; one that has exited meanwhile (ESRCH) is skipped.
+    func send(_ signal: Int32, _ text: String, to pids: [pid_t]) throws(RuntimeError) {
+        for pid in pids {
+            do {
+                try system.signal(pid, signal)
+            } catch where error != .noSuchProcess {
+                throw .system("kill \(pid) with signal \(text)", error)
+            } catch {}
         }
     }
 
