@@ -97,6 +97,8 @@ import Testing
         let lock = try runtime.store.claim("c")
         defer { lock.unlock() }
         try runtime.store.save(record, holding: lock)
+        // What create keeps of the config, which update reads.
+        try runtime.store.saveConfig(Array(#"{"ociVersion": "1.3.0"}"#.utf8), holding: lock)
     }
 
     @Test func pauseFreezesThroughTheManager() throws {
