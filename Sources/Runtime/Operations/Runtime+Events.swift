@@ -74,17 +74,6 @@ extension Runtime {
         }
     }
 
-    /// The record of a container that is not stopped, read under its lock.
-    func liveRecord(_ id: String) throws(RuntimeError) -> ContainerRecord {
-        let lock = try store.lock(id)
-        defer { lock.unlock() }
-        let record = try loadRecord(id)
-        guard status(of: record) != .stopped else {
-            throw RuntimeError(.invalidState, "container with id \(id) is not running")
-        }
-        return record
-    }
-
     /// A Go duration such as "5s", "100ms", "1m30s" or "1.5h", in nanoseconds.
     public static func parseDuration(_ text: String) -> UInt64? {
         let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]

@@ -54,23 +54,4 @@ extension Runtime {
             } catch {}
         }
     }
-
-    /// Every process in the init's pid namespace, the init first. Without
-    /// cgroups this is how `--all` finds the container's processes; it is
-    /// exact when the container has its own pid namespace.
-    /// A container sharing berth's pid namespace has only its init: the
-    /// namespace's other processes are the host's.
-    static func processesSharingPidNamespace(with initPid: pid_t) -> [pid_t] {
-        guard let namespace = namespaceIdentity(of: initPid, "pid"),
-              namespace != namespaceIdentity(of: getpid(), "pid") else { return [initPid] }
-        let others = ((try? FileSystem.listDirectory("/proc")) ?? []).compactMap { pid_t($0) }.filter { pid in
-            pid != initPid && namespaceIdentity(of: pid, "pid") == namespace
-        }
-        return [initPid] + others
-    }
-
-    /// The target of /proc/PID/ns/NAME, e.g. "pid:[4026531836]".
-    static func namespaceIdentity(of pid: pid_t, _ name: String) -> String? {
-        FileSystem.readLink("/proc/\(pid)/ns/\(name)")
-    }
 }

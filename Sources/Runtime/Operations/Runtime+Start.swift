@@ -43,37 +43,6 @@ extension Runtime {
         }
     }
 
-    /// Waits until the init has exec'd the user's program: its /proc/PID/exe
-    /// stops being berth's own binary. False when the init died first.
-    func waitUntilExecuted(_ record: ContainerRecord) -> Bool {
-        Self.waitUntilExecuted(pid: record.pid) { status(of: record) == .running }
-    }
-
-    /// Polls until `pid` runs the user's program — neither berth itself nor
-    /// the exec helper on its way (ExecHelper) — while `alive` holds.
-    static func waitUntilExecuted(pid: pid_t, while alive: () -> Bool) -> Bool {
-        var own = stat()
-        guard stat("/proc/self/exe", &own) == 0 else { return true }
-        var executed = false
-        _ = Polling.until(first: 100, longest: 10_000) {
-            var current = stat()
-            let target = FileSystem.readLink("/proc/\(pid)/exe") ?? ""
-            executed = stat("/proc/\(pid)/exe", &current) == 0
-                && (current.st_dev != own.st_dev || current.st_ino != own.st_ino)
-                && !target.hasPrefix("/memfd:berth-exec-helper")
-            return executed || !alive()
-        }
-        return executed
-    }
-
-    /// The record of an existing container; one still being created has none.
-    func loadRecord(_ id: String) throws(RuntimeError) -> ContainerRecord {
-        guard let record = try store.load(id) else {
-            throw RuntimeError(.invalidState, "container \(id) is still being created")
-        }
-        return record
-    }
-
     /// poststart and poststop hooks: a failure is logged, and the operation
     /// goes on.
     func runHooksWarning(_ record: ContainerRecord, kind: String, status: ContainerStatus) {

@@ -62,49 +62,6 @@ extension Runtime {
         }
     }
 
-    /// The host pid, without a trailing newline (containerd reads it so).
-    static func writePidFile(_ path: String, pid: pid_t) throws(RuntimeError) {
-        try attempt("write pid file \(path)") { () throws(Errno) in
-            try FileSystem.writeFileAtomically(try FileSystem.absolute(path), Array(String(pid).utf8), mode: 0o644)
-        }
-    }
-
-    /// config.json decoded and validated, every problem reported with its
-    /// JSON path, and the bytes it was decoded from.
-    func loadSpec(bundle: String) throws(RuntimeError) -> (spec: Spec, bytes: [UInt8]) {
-        let path = bundle + "/config.json"
-        let bytes: [UInt8]
-        do {
-            bytes = try FileSystem.readFile(path)
-        } catch {
-            throw RuntimeError(.invalidConfig, "read \(path)", errno: error)
-        }
-        return (try decodeSpec(bytes, path: path, pathExists: { FileSystem.exists($0) }), bytes)
-    }
-
-    /// The config create kept for the container, for exec: what create
-    /// checked is checked again (the planning code relies on it), except
-    /// that paths need not exist any more, e.g. a namespace joined at create.
-    func recordedSpec(of record: ContainerRecord) throws(RuntimeError) -> Spec {
-        try decodeSpec(try store.loadConfig(record.id), path: store.configPath(of: record.id), pathExists: { _ in true })
-    }
-
-    func decodeSpec(_ bytes: [UInt8], path: String,
-                    pathExists: @escaping @Sendable (String) -> Bool) throws(RuntimeError) -> Spec {
-        let spec: Spec
-        do {
-            spec = try SpecLoader.decode(bytes)
-        } catch {
-            throw RuntimeError(.invalidConfig, "\(path): invalid config", details: error.problems.map(\.description))
-        }
-        let environment = ValidationEnvironment(lastCapability: ProcFS.lastCapability(), pathExists: pathExists)
-        let problems = spec.validate(for: .create, environment: environment)
-        if !problems.isEmpty {
-            throw RuntimeError(.invalidConfig, "\(path): \(problems.count) problem(s)", details: problems.map(\.description))
-        }
-        return spec
-    }
-
     /// Clones the init and drives it to `ready` (see InitMessage).
     func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
                 madeCgroup: inout (any CgroupManager)?, madeIntelRdt: inout IntelRdtPlacement?,
@@ -235,24 +192,5 @@ extension Runtime {
             try cgroup.restrictDevices(to: planned.deviceRules)
         }
         return cgroup
-    }
-
-    /// As root, berth writes the maps itself (no newuidmap needed); the init
-    /// waits for `proceed` until they are there.
-    static func writeIdMappings(_ mappings: IDMappings, pid: pid_t) throws(RuntimeError) {
-        try ProcFile.write(mappings.uidMapText, to: "/proc/\(pid)/uid_map")
-        try ProcFile.write(mappings.gidMapText, to: "/proc/\(pid)/gid_map")
-    }
-
-    /// The name of berth's user, read from /etc/passwd itself: berth is a
-    /// static executable, and a static glibc cannot load NSS modules.
-    static func ownerName() -> String {
-        let uid = String(geteuid())
-        let passwd = FileSystem.readText("/etc/passwd") ?? ""
-        for line in passwd.split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count > 2 && fields[2] == uid { return String(fields[0]) }
-        }
-        return uid
     }
 }
