@@ -124,7 +124,8 @@ public enum DeviceFilter {
     static func load(_ instructions: [UInt64]) throws(CgroupError) -> FileDescriptor {
         let failure: Errno
         do {
-            return try CgroupDeviceProgram.load(instructions)
+            var noLog: [CChar] = []
+            return try CgroupDeviceProgram.load(instructions, log: &noLog)
         } catch {
             failure = error
         }

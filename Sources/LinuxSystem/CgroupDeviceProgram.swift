@@ -7,7 +7,7 @@ public enum CgroupDeviceProgram {
     /// The size of one eBPF instruction (struct bpf_insn).
     public static let instructionSize = Int(BERTH_BPF_INSTRUCTION_SIZE)
 
-    /// Loads the program; with a `log` buffer the verifier writes its
+    /// Loads the program; with a non-empty `log` the verifier writes its
     /// reasoning into it (slower, so only to explain a refusal).
     public static func load(_ instructions: [UInt64], log: inout [CChar]) throws(Errno) -> FileDescriptor {
         let fd = instructions.withUnsafeBytes { bytes in
@@ -15,14 +15,6 @@ public enum CgroupDeviceProgram {
                 berth_bpf_prog_load_cgroup_device(bytes.baseAddress, UInt32(instructions.count), $0.baseAddress,
                                                   UInt32($0.count))
             }
-        }
-        if fd < 0 { throw Errno.current }
-        return FileDescriptor(rawValue: fd)
-    }
-
-    public static func load(_ instructions: [UInt64]) throws(Errno) -> FileDescriptor {
-        let fd = instructions.withUnsafeBytes {
-            berth_bpf_prog_load_cgroup_device($0.baseAddress, UInt32(instructions.count), nil, 0)
         }
         if fd < 0 { throw Errno.current }
         return FileDescriptor(rawValue: fd)
