@@ -24,7 +24,14 @@ public enum ProcessCreation {
 
     /// The threads of the calling process (entries of /proc/self/task).
     public static func threadCount() -> Int {
-        (try? FileSystem.listDirectory("/proc/self/task").count) ?? 0
+        guard let directory = opendir("/proc/self/task") else { return 0 }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            // Every entry but "." and ".." is a thread id.
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
     }
 
     /// Throws unless the calling process has exactly one thread.

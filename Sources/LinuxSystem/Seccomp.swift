@@ -34,16 +34,16 @@ public enum Seccomp {
 }
 
 /// A filter's action with its data (SECCOMP_RET_*).
-public struct SeccompAction: RawRepresentable, Hashable, Sendable {
+@frozen public struct SeccompAction: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let killProcess = SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_PROCESS)
-    public static let killThread = SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_THREAD)
-    public static let trap = SeccompAction(rawValue: BERTH_SECCOMP_ACT_TRAP)
-    public static let notify = SeccompAction(rawValue: BERTH_SECCOMP_ACT_NOTIFY)
-    public static let log = SeccompAction(rawValue: BERTH_SECCOMP_ACT_LOG)
-    public static let allow = SeccompAction(rawValue: BERTH_SECCOMP_ACT_ALLOW)
+    @inlinable public static var killProcess: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_PROCESS) }
+    @inlinable public static var killThread: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_KILL_THREAD) }
+    @inlinable public static var trap: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_TRAP) }
+    @inlinable public static var notify: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_NOTIFY) }
+    @inlinable public static var log: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_LOG) }
+    @inlinable public static var allow: SeccompAction { SeccompAction(rawValue: BERTH_SECCOMP_ACT_ALLOW) }
     /// The kernel keeps 16 bits of data with the action (SECCOMP_RET_DATA).
     public static func errno(_ code: UInt16) -> SeccompAction { SeccompAction(rawValue: berth_seccomp_action_errno(code)) }
     public static func trace(_ message: UInt16) -> SeccompAction { SeccompAction(rawValue: berth_seccomp_action_trace(message)) }
@@ -72,16 +72,16 @@ public struct SeccompCondition: Sendable, Equatable {
 }
 
 /// seccomp(SECCOMP_SET_MODE_FILTER) flags (SECCOMP_FILTER_FLAG_*).
-public struct SeccompFilterFlags: OptionSet, Sendable, Hashable {
+@frozen public struct SeccompFilterFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let threadSync = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC)
-    public static let log = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_LOG)
-    public static let speculationAllowed = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_SPEC_ALLOW)
-    public static let newListener = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_NEW_LISTENER)
-    public static let threadSyncESRCH = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
-    public static let waitKillableReceive = SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+    @inlinable public static var threadSync: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC) }
+    @inlinable public static var log: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_LOG) }
+    @inlinable public static var speculationAllowed: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_SPEC_ALLOW) }
+    @inlinable public static var newListener: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_NEW_LISTENER) }
+    @inlinable public static var threadSyncESRCH: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH) }
+    @inlinable public static var waitKillableReceive: SeccompFilterFlags { SeccompFilterFlags(rawValue: BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) }
 }
 
 /// A libseccomp filter context being filled in, then exported as BPF.

@@ -74,14 +74,16 @@ struct SpecValidator {
         if !condition { report(path, message) }
     }
 
-    mutating func checkKnown(_ value: String?, in known: Set<String>, at path: String, what: String) {
+    mutating func checkKnown<Vocabulary: SpecVocabulary>(_ value: String?, in vocabulary: Vocabulary.Type,
+                                                         at path: String, what: String) {
         guard let value else { return }
-        check(known.contains(value), path, "unknown \(what) \"\(value)\"")
+        check(Vocabulary(rawValue: value) != nil, path, "unknown \(what) \"\(value)\"")
     }
 
-    mutating func checkEachKnown(_ values: [String]?, in known: Set<String>, at path: String, what: String) {
+    mutating func checkEachKnown<Vocabulary: SpecVocabulary>(_ values: [String]?, in vocabulary: Vocabulary.Type,
+                                                             at path: String, what: String) {
         for (index, value) in (values ?? []).enumerated() {
-            checkKnown(value, in: known, at: JSONPath.element(path, index), what: what)
+            checkKnown(value, in: vocabulary, at: JSONPath.element(path, index), what: what)
         }
     }
 
@@ -160,11 +162,11 @@ struct SpecValidator {
         validateRlimits(process.rlimits ?? [])
         checkRange(process.oomScoreAdj, -1000...1000, at: "process.oomScoreAdj")
         if let scheduler = process.scheduler {
-            checkKnown(scheduler.policy, in: SchedulerPolicy.names, at: "process.scheduler.policy", what: "scheduler policy")
-            checkEachKnown(scheduler.flags, in: SchedulerFlag.names, at: "process.scheduler.flags", what: "scheduler flag")
+            checkKnown(scheduler.policy, in: SchedulerPolicy.self, at: "process.scheduler.policy", what: "scheduler policy")
+            checkEachKnown(scheduler.flags, in: SchedulerFlag.self, at: "process.scheduler.flags", what: "scheduler flag")
         }
         if let ioPriority = process.ioPriority {
-            checkKnown(ioPriority.class, in: IOPriorityClass.names, at: "process.ioPriority.class", what: "io priority class")
+            checkKnown(ioPriority.class, in: IOPriorityClass.self, at: "process.ioPriority.class", what: "io priority class")
             checkRange(ioPriority.priority, 0...7, at: "process.ioPriority.priority")
         }
         checkCPUList(process.execCPUAffinity?.initial, at: "process.execCPUAffinity.initial")

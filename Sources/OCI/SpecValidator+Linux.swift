@@ -9,7 +9,7 @@ extension SpecValidator {
         validateDevices(linux.devices ?? [])
         validateNetDevices(linux.netDevices ?? [:])
         validateCgroupsPath(linux.cgroupsPath)
-        checkKnown(linux.rootfsPropagation, in: MountPropagation.names, at: "linux.rootfsPropagation", what: "rootfs propagation")
+        checkKnown(linux.rootfsPropagation, in: MountPropagation.self, at: "linux.rootfsPropagation", what: "rootfs propagation")
         if let resources = linux.resources { validateResources(resources) }
         if let seccomp = linux.seccomp { validateSeccomp(seccomp) }
         validateMapKeys(linux.sysctl, at: "linux.sysctl")
@@ -17,9 +17,11 @@ extension SpecValidator {
         checkEachAbsolute(linux.readonlyPaths, at: "linux.readonlyPaths")
         if let intelRdt = linux.intelRdt { validateIntelRdt(intelRdt) }
         if let personality = linux.personality {
-            checkKnown(personality.domain, in: PersonalityDomain.names, at: "linux.personality.domain", what: "personality domain")
+            checkKnown(personality.domain, in: PersonalityDomain.self, at: "linux.personality.domain", what: "personality domain")
             // config-linux.md: "Currently no flag values are supported."
-            checkEachKnown(personality.flags, in: [], at: "linux.personality.flags", what: "personality flag")
+            for (index, flag) in (personality.flags ?? []).enumerated() {
+                report(JSONPath.element("linux.personality.flags", index), "unknown personality flag \"\(flag)\"")
+            }
         }
         if let memoryPolicy = linux.memoryPolicy { validateMemoryPolicy(memoryPolicy) }
     }
@@ -28,7 +30,7 @@ extension SpecValidator {
         let namespaces = linux.namespaces ?? []
         for (index, namespace) in namespaces.enumerated() {
             let path = JSONPath.element("linux.namespaces", index)
-            checkKnown(namespace.type, in: NamespaceKind.names, at: path + ".type", what: "namespace type")
+            checkKnown(namespace.type, in: NamespaceKind.self, at: path + ".type", what: "namespace type")
             guard let nsPath = namespace.path else { continue }
             if nsPath.hasPrefix("/") {
                 check(environment.pathExists(nsPath), path + ".path", "does not exist: \"\(nsPath)\"")
@@ -70,7 +72,7 @@ extension SpecValidator {
         }
         for clock in offsets.keys.sorted() {
             let path = JSONPath.member("linux.timeOffsets", clock)
-            checkKnown(clock, in: TimeNamespaceClock.names, at: path, what: "clock")
+            checkKnown(clock, in: TimeNamespaceClock.self, at: path, what: "clock")
             checkRange(offsets[clock]?.nanosecs, 0...999_999_999, at: path + ".nanosecs")
         }
     }
@@ -78,7 +80,7 @@ extension SpecValidator {
     private mutating func validateDevices(_ devices: [LinuxDevice]) {
         for (index, device) in devices.enumerated() {
             let path = JSONPath.element("linux.devices", index)
-            checkKnown(device.type, in: DeviceType.names, at: path + ".type", what: "device type")
+            checkKnown(device.type, in: DeviceType.self, at: path + ".type", what: "device type")
             checkAbsolute(device.path, at: path + ".path")
             guard device.type != "p" else { continue }
             for (name, number) in [("major", device.major), ("minor", device.minor)] where number == nil {
@@ -126,7 +128,7 @@ extension SpecValidator {
         let base = "linux.resources"
         for (index, rule) in (resources.devices ?? []).enumerated() {
             let path = JSONPath.element(base + ".devices", index)
-            checkKnown(rule.type, in: DeviceRuleType.names, at: path + ".type", what: "device type")
+            checkKnown(rule.type, in: DeviceRuleType.self, at: path + ".type", what: "device type")
             if let access = rule.access {
                 check(access.allSatisfy { "rwm".contains($0) }, path + ".access", "invalid access \"\(access)\": only r, w and m are allowed")
             }
@@ -159,8 +161,8 @@ extension SpecValidator {
     private mutating func validateSeccomp(_ seccomp: LinuxSeccomp) {
         let base = "linux.seccomp"
         checkSeccompAction(seccomp.defaultAction, errnoRet: seccomp.defaultErrnoRet, at: base, actionKey: "defaultAction", errnoKey: "defaultErrnoRet")
-        checkEachKnown(seccomp.architectures, in: SeccompArchitecture.names, at: base + ".architectures", what: "seccomp architecture")
-        checkEachKnown(seccomp.flags, in: SeccompFlagName.names, at: base + ".flags", what: "seccomp flag")
+        checkEachKnown(seccomp.architectures, in: SeccompArchitecture.self, at: base + ".architectures", what: "seccomp architecture")
+        checkEachKnown(seccomp.flags, in: SeccompFlagName.self, at: base + ".flags", what: "seccomp flag")
         if seccomp.listenerMetadata != nil {
             check(seccomp.listenerPath != nil, base + ".listenerMetadata", "requires linux.seccomp.listenerPath")
         }
@@ -177,14 +179,14 @@ extension SpecValidator {
             for (argIndex, argument) in (rule.args ?? []).enumerated() {
                 let argPath = JSONPath.element(path + ".args", argIndex)
                 checkRange(argument.index, 0...5, at: argPath + ".index")
-                checkKnown(argument.op, in: SeccompOperatorName.names, at: argPath + ".op", what: "seccomp operator")
+                checkKnown(argument.op, in: SeccompOperatorName.self, at: argPath + ".op", what: "seccomp operator")
             }
         }
     }
 
     /// An action must be known, and only the errno-returning ones take an errno.
     private mutating func checkSeccompAction(_ action: String, errnoRet: UInt32?, at path: String, actionKey: String, errnoKey: String) {
-        checkKnown(action, in: SeccompActionName.names, at: "\(path).\(actionKey)", what: "seccomp action")
+        checkKnown(action, in: SeccompActionName.self, at: "\(path).\(actionKey)", what: "seccomp action")
         if errnoRet != nil, let known = SeccompActionName(rawValue: action) {
             check(known.takesErrnoRet, "\(path).\(errnoKey)", "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not \(action)")
         }
@@ -205,8 +207,8 @@ extension SpecValidator {
 
     private mutating func validateMemoryPolicy(_ policy: LinuxMemoryPolicy) {
         let base = "linux.memoryPolicy"
-        checkKnown(policy.mode, in: MemoryPolicyMode.names, at: base + ".mode", what: "memory policy mode")
-        checkEachKnown(policy.flags, in: MemoryPolicyFlag.names, at: base + ".flags", what: "memory policy flag")
+        checkKnown(policy.mode, in: MemoryPolicyMode.self, at: base + ".mode", what: "memory policy mode")
+        checkEachKnown(policy.flags, in: MemoryPolicyFlag.self, at: base + ".flags", what: "memory policy flag")
         checkCPUList(policy.nodes, at: base + ".nodes")
         let hasNodes = !(policy.nodes ?? "").isEmpty
         // set_mempolicy(2) rejects nodes for these modes and requires them for the next.

@@ -11,8 +11,6 @@
 public protocol SpecVocabulary: RawRepresentable, CaseIterable, Sendable where RawValue == String {}
 
 extension SpecVocabulary {
-    /// Every name of the vocabulary, as validation checks them.
-    public static var names: Set<String> { Set(allCases.map(\.rawValue)) }
     /// Every name, sorted, as `berth features` lists them.
     public static var sortedNames: [String] { allCases.map(\.rawValue).sorted() }
 }

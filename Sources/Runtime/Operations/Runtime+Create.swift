@@ -38,14 +38,13 @@ extension Runtime {
 
         let lock = try store.claim(id)
         defer { lock.unlock() }
-        var initPid: pid_t = 0
-        var madeCgroup: (any CgroupManager)?
-        var madeIntelRdt: IntelRdtPlacement?
+        var made = LaunchRollback()
         do {
             // Before the init exists: a record never lacks its config.
             try store.saveConfig(configBytes, holding: lock)
-            let record = try launch(plan, holding: lock, initPid: &initPid, madeCgroup: &madeCgroup, madeIntelRdt: &madeIntelRdt,
-                                    terminalThroughBerth: terminalRelay?.childEnd)
+            let launched = launch(plan, holding: lock, terminalThroughBerth: terminalRelay?.childEnd)
+            made = launched.made
+            let record = try launched.result.get()
             if let path = options.pidfdSocket {
                 try PidfdSocket.send(pidfdOf: record.pid, to: path, system: system)
             }
@@ -54,18 +53,28 @@ extension Runtime {
             }
             return (record, terminalRelay)
         } catch {
-            if initPid > 0 { system.killAndReap(initPid) }
-            try? madeCgroup?.remove()
-            madeIntelRdt.map(IntelRdt.remove)
+            made.undo(system: system)
             try? store.remove(holding: lock)
             throw error
         }
     }
 
-    /// Clones the init and drives it to `ready` (see InitMessage).
-    func launch(_ plan: LaunchPlan, holding lock: ContainerLock, initPid: inout pid_t,
-                madeCgroup: inout (any CgroupManager)?, madeIntelRdt: inout IntelRdtPlacement?,
-                terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> ContainerRecord {
+    /// Clones the init and drives it to `ready` (see InitMessage). Whether
+    /// it succeeds or fails, the result carries what was made on the host
+    /// (the init, a new cgroup, an RDT group), so the caller can undo it.
+    func launch(_ plan: LaunchPlan, holding lock: ContainerLock,
+                terminalThroughBerth: FileDescriptor? = nil) -> LaunchOutcome {
+        var made = LaunchRollback()
+        do throws(RuntimeError) {
+            let record = try launch(plan, holding: lock, made: &made, terminalThroughBerth: terminalThroughBerth)
+            return LaunchOutcome(result: .success(record), made: made)
+        } catch {
+            return LaunchOutcome(result: .failure(error), made: made)
+        }
+    }
+
+    private func launch(_ plan: LaunchPlan, holding lock: ContainerLock, made: inout LaunchRollback,
+                        terminalThroughBerth: FileDescriptor?) throws(RuntimeError) -> ContainerRecord {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -91,7 +100,7 @@ extension Runtime {
         }
 
         let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> any CgroupManager in
-            try prepareCgroup(planned, made: &madeCgroup)
+            try prepareCgroup(planned, made: &made.cgroup)
         }
         if cgroup == nil {
             log.debug("container \(plan.id): no cgroup v2 hierarchy on this host, so no cgroup is made")
@@ -121,7 +130,7 @@ extension Runtime {
             ContainerInit(plan: plan, socket: sockets.child, execFifo: execFifo, startError: startError,
                           connections: connections, system: system).run()
         }
-        initPid = pid
+        made.initPid = pid
         sockets.child.close()
         log.debug("container \(plan.id): init is pid \(pid)")
 
@@ -132,7 +141,7 @@ extension Runtime {
         if let rdt = plan.process.tuning.intelRdt, let root = plan.process.tuning.resctrlRoot {
             // Before the init runs any code of the container's.
             intelRdt = try IntelRdt.apply(rdt, id: plan.id, pid: pid, root: root)
-            madeIntelRdt = intelRdt
+            made.intelRdt = intelRdt
         }
         // The init waits for `proceed`, so it sees the devices from the start.
         try NetworkDevices.move(plan.networkDevices, intoNetworkNamespaceOf: pid)
@@ -193,4 +202,26 @@ extension Runtime {
         }
         return cgroup
     }
+}
+
+/// What a create has made on the host so far, to be undone if it fails:
+/// the init (killed and reaped), a cgroup it made (not one it joined), an
+/// Intel RDT group.
+struct LaunchRollback {
+    var initPid: pid_t = 0
+    var cgroup: (any CgroupManager)?
+    var intelRdt: IntelRdtPlacement?
+
+    func undo(system: any SystemCalls) {
+        if initPid > 0 { system.killAndReap(initPid) }
+        try? cgroup?.remove()
+        intelRdt.map(IntelRdt.remove)
+    }
+}
+
+/// The record of a launched container or the reason it failed, and what
+/// was made either way.
+struct LaunchOutcome {
+    var result: Result<ContainerRecord, RuntimeError>
+    var made: LaunchRollback
 }

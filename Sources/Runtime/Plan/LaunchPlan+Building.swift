@@ -4,27 +4,71 @@ import LinuxSystem
 import OCI
 
 extension LaunchPlan {
-    /// Builds the plan of a validated spec. Every part of the config berth
-    /// cannot apply yet is reported with its path — all of them at once —
-    /// rather than ignored.
+    /// Builds the plan of a validated spec, step by step (namespaces,
+    /// seccomp, network devices, cgroup, tuning, mounts, devices, process),
+    /// from the spec and what `host` says of this machine. Every part of
+    /// the config berth cannot apply yet is reported with its path — all of
+    /// them at once — rather than ignored.
     public static func build(id: String, spec: Spec, options: CreateOptions,
-                             cgroupMount: CgroupMount? = CgroupMount.find()) throws(RuntimeError) -> LaunchPlan {
+                             host: HostFacts = .current()) throws(RuntimeError) -> LaunchPlan {
         var problems: [ConfigProblem] = []
-        func refuse(_ path: String, _ what: String) {
-            problems.append(ConfigProblem(path: path, message: "\(what) is not supported by berth yet"))
-        }
         let linux = spec.linux ?? Linux()
         let process = spec.process!  // validated for .create
 
         let seccomp = planSeccomp(linux, problems: &problems)
+        let (newNamespaces, joins) = planNamespaces(linux, problems: &problems)
+        let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
+        problems += networkDevices.problems
+        let cgroup = planCgroup(id: id, linux: linux, mount: host.cgroupMount(), callerCgroup: host.callerCgroup,
+                                problems: &problems)
+        let tuning = planTuning(spec, namespaces: Set(newNamespaces + joins.map(\.kind)), host: host, problems: &problems)
+        let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
+        let containerMappings = newNamespaces.contains(.user)
+            ? IDMappings(uid: linux.uidMappings ?? [], gid: linux.gidMappings ?? []) : nil
+        var mounts = planMounts(spec.mounts ?? [], bundle: options.bundle, containerMappings: containerMappings,
+                                problems: &problems)
+        if let label = linux.mountLabel, !label.isEmpty, host.seLinuxEnabled() {
+            labelMounts(&mounts, with: label)
+        }
+        let devices = planDevices(linux.devices ?? [], mounts: mounts)
+
+        var warnings: [String] = []
+        let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
+                                         relaysTerminal: options.relaysTerminal, host: host,
+                                         problems: &problems, warnings: &warnings)
+        if !problems.isEmpty {
+            throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
+                               details: problems.map(\.description))
+        }
+
+        return LaunchPlan(
+            id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
+            rootReadonly: spec.root?.readonly ?? false, ociVersion: BerthVersion.ociVersion, annotations: spec.annotations,
+            newNamespaces: newNamespaces, joinedNamespaces: joins, timeOffsets: linux.timeOffsets ?? [:],
+            uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
+            hostname: spec.hostname, domainname: spec.domainname,
+            rootPropagation: linux.rootfsPropagation.flatMap { MountPropagation(rawValue: $0)?.flags } ?? [.slave, .recursive],
+            mounts: mounts, devices: devices,
+            maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
+            process: plannedProcess,
+            seccomp: seccomp, seccompListener: linux.seccomp?.listenerPath.map {
+                SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata)
+            },
+            networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options,
+            warnings: warnings)
+    }
+
+    /// The namespaces made new, and those joined by path in the order they
+    /// must be entered (NamespaceKind.joinOrder).
+    static func planNamespaces(_ linux: Linux, problems: inout [ConfigProblem])
+        -> (new: [NamespaceKind], joined: [(kind: NamespaceKind, path: String)]) {
         if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
             // Without one, every mount would land in the caller's namespace.
             problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
         }
-
         var newNamespaces: [NamespaceKind] = []
         var joins: [(kind: NamespaceKind, path: String)] = []
-        for (index, namespace) in (linux.namespaces ?? []).enumerated() {
+        for namespace in linux.namespaces ?? [] {
             guard let kind = NamespaceKind(configName: namespace.type) else { continue } // validation reported it
             if let path = namespace.path, !path.isEmpty {
                 joins.append((kind, path))
@@ -35,23 +79,22 @@ extension LaunchPlan {
         joins.sort { a, b in
             NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
         }
+        return (newNamespaces, joins)
+    }
 
-        let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
-        problems += networkDevices.problems
-        let cgroup = planCgroup(id: id, linux: linux, mount: cgroupMount, problems: &problems)
-        let tuning = planTuning(spec, namespaces: Set(newNamespaces + joins.map(\.kind)), problems: &problems)
-        let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
-
+    /// The mounts in config order, each option parsed and each bind source
+    /// made absolute against the bundle; idmapped mounts get their mappings.
+    static func planMounts(_ configured: [Mount], bundle: String, containerMappings: IDMappings?,
+                           problems: inout [ConfigProblem]) -> [PlannedMount] {
         var mounts: [PlannedMount] = []
-        let containerMappings = newNamespaces.contains(.user)
-            ? IDMappings(uid: linux.uidMappings ?? [], gid: linux.gidMappings ?? []) : nil
-        for (index, mount) in (spec.mounts ?? []).enumerated() {
+        for (index, mount) in configured.enumerated() {
             switch MountOptions.parse(mount.options ?? []) {
             case .failure(let unsupported):
-                refuse("mounts[\(index)].options", "mount option \"\(unsupported.option)\"")
+                problems.append(ConfigProblem(path: "mounts[\(index)].options",
+                                              message: "mount option \"\(unsupported.option)\" is not supported by berth yet"))
             case .success(var parsed):
                 var source = mount.source ?? ""
-                if parsed.isBind, !source.hasPrefix("/") { source = options.bundle + "/" + source }
+                if parsed.isBind, !source.hasPrefix("/") { source = bundle + "/" + source }
                 let type = mount.type ?? (parsed.isBind ? "bind" : "")
                 let destinationIsFile = parsed.isBind && FileSystem.exists(source) && !FileSystem.isDirectory(source)
                 var planned = PlannedMount(destination: FileSystem.normalized(mount.destination), source: source,
@@ -77,26 +120,21 @@ extension LaunchPlan {
                 mounts.append(planned)
             }
         }
+        return mounts
+    }
 
-        if let label = linux.mountLabel, !label.isEmpty, LinuxSecurityModules.seLinuxEnabled {
-            labelMounts(&mounts, with: label)
-        }
-
-        var rootPropagation: MountFlags = [.slave, .recursive]
-        if let propagation = linux.rootfsPropagation {
-            if let flags = MountPropagation(rawValue: propagation)?.flags {
-                rootPropagation = flags
-            }
-        }
-
+    /// runtime-linux.md's default devices (unless /dev is bound from the
+    /// host), then the configured ones, a later one replacing an earlier
+    /// one at the same path.
+    static func planDevices(_ configured: [LinuxDevice], mounts: [PlannedMount]) -> [PlannedDevice] {
         let devNeedsDefaults = !mounts.contains { $0.destination == "/dev" && $0.options.isBind }
         var devices = devNeedsDefaults ? defaultDevices : []
-        for device in linux.devices ?? [] {
+        for device in configured {
             let type: mode_t
-            switch device.type {
-            case "c", "u": type = S_IFCHR
-            case "b": type = S_IFBLK
-            default: type = S_IFIFO
+            switch DeviceType(rawValue: device.type) {
+            case .character?, .unbufferedCharacter?: type = S_IFCHR
+            case .block?: type = S_IFBLK
+            case .fifo?, nil: type = S_IFIFO
             }
             let planned = PlannedDevice(path: FileSystem.normalized(device.path), mode: type | mode_t(device.fileMode ?? 0o666),
                                         major: UInt32(device.major ?? 0), minor: UInt32(device.minor ?? 0),
@@ -104,29 +142,7 @@ extension LaunchPlan {
             devices.removeAll { $0.path == planned.path }
             devices.append(planned)
         }
-
-        var warnings: [String] = []
-        let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
-                                         relaysTerminal: options.relaysTerminal, problems: &problems, warnings: &warnings)
-        if !problems.isEmpty {
-            throw RuntimeError(.invalidConfig, "\(options.bundle)/config.json: \(problems.count) setting(s) cannot be applied",
-                               details: problems.map(\.description))
-        }
-
-        return LaunchPlan(
-            id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
-            rootReadonly: spec.root?.readonly ?? false, ociVersion: BerthVersion.ociVersion, annotations: spec.annotations,
-            newNamespaces: newNamespaces, joinedNamespaces: joins, timeOffsets: linux.timeOffsets ?? [:],
-            uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
-            hostname: spec.hostname, domainname: spec.domainname, rootPropagation: rootPropagation,
-            mounts: mounts, devices: devices,
-            maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
-            process: plannedProcess,
-            seccomp: seccomp, seccompListener: linux.seccomp?.listenerPath.map {
-                SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata)
-            },
-            networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options,
-            warnings: warnings)
+        return devices
     }
 
     /// linux.mountLabel: the SELinux context of the file systems berth
@@ -147,8 +163,9 @@ extension LaunchPlan {
 
     /// The process part of a plan, for the container's init and for `exec`.
     static func planProcess(_ process: Process, tuning: ProcessTuning, consoleSocket: String?,
-                            relaysTerminal: Bool, problems: inout [ConfigProblem], warnings: inout [String],
-                            grantable: UInt64 = ProcFS.boundingCapabilities()) -> PlannedProcess {
+                            relaysTerminal: Bool, host: HostFacts, problems: inout [ConfigProblem],
+                            warnings: inout [String]) -> PlannedProcess {
+        let grantable = host.grantableCapabilities
         var capabilities = CapabilitySets()
         if let sets = process.capabilities {
             // config.md: capabilities that cannot be granted (berth itself
@@ -188,7 +205,7 @@ extension LaunchPlan {
             oomScoreAdj: process.oomScoreAdj, terminal: process.terminal ?? false,
             consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
             noNewPrivileges: process.noNewPrivileges ?? false, capabilities: capabilities,
-            lastCapability: ProcFS.lastCapability(), tuning: tuning)
+            lastCapability: host.lastCapability, tuning: tuning)
     }
 
     /// The devices every container gets (runtime-linux.md "Default Devices").

@@ -17,7 +17,7 @@ extension LaunchPlan {
     /// nil when the host has no cgroup v2 hierarchy and the config asks for
     /// neither limits nor a cgroupsPath: the container then runs without a
     /// cgroup of its own.
-    static func planCgroup(id: String, linux: Linux, mount: CgroupMount?,
+    static func planCgroup(id: String, linux: Linux, mount: CgroupMount?, callerCgroup: () -> String,
                            problems: inout [ConfigProblem]) -> PlannedCgroup? {
         let (settings, translationProblems) = linux.resources.map(CgroupSettings.translate) ?? ([], [])
         problems += translationProblems
@@ -39,7 +39,7 @@ extension LaunchPlan {
             problems.append(ConfigProblem(path: "linux.resources." + configSection(of: controller),
                 message: "\(controller) controller not available in cgroup v2 at \(mount.path)"))
         }
-        switch Cgroup.relativePath(cgroupsPath: linux.cgroupsPath, id: id, callerCgroup: Cgroup.callerCgroup) {
+        switch Cgroup.relativePath(cgroupsPath: linux.cgroupsPath, id: id, callerCgroup: callerCgroup) {
         case .failure(let problem):
             problems.append(problem)
             return nil

@@ -18,11 +18,12 @@ extension LaunchPlan {
             let theirs = Runtime.namespaceIdentity(of: record.pid, kind.procName)
             return theirs != nil && theirs != Runtime.namespaceIdentity(of: getpid(), kind.procName)
         }
-        let tuning = planTuning(processSpec, namespaces: Set(namespaces), problems: &problems)
+        let host = HostFacts.current()
+        let tuning = planTuning(processSpec, namespaces: Set(namespaces), host: host, problems: &problems)
         var warnings: [String] = []
         let planned = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
                                   relaysTerminal: options.tty && options.consoleSocket == nil && !options.detach,
-                                  problems: &problems, warnings: &warnings)
+                                  host: host, problems: &problems, warnings: &warnings)
         let linux = spec.linux ?? Linux()
         let seccomp = planSeccomp(linux, problems: &problems)
         if !problems.isEmpty {

@@ -22,7 +22,8 @@ public struct ProcessTuning: Sendable {
 }
 
 extension LaunchPlan {
-    static func planTuning(_ spec: Spec, namespaces: Set<NamespaceKind>, problems: inout [ConfigProblem]) -> ProcessTuning {
+    static func planTuning(_ spec: Spec, namespaces: Set<NamespaceKind>, host: HostFacts,
+                           problems: inout [ConfigProblem]) -> ProcessTuning {
         var tuning = ProcessTuning()
         let linux = spec.linux ?? Linux()
         let process = spec.process
@@ -77,25 +78,25 @@ extension LaunchPlan {
         }
 
         if let profile = process?.apparmorProfile, !profile.isEmpty {
-            if LinuxSecurityModules.appArmorEnabled {
+            if host.appArmorEnabled() {
                 tuning.apparmorProfile = profile
             } else {
                 problem("process.apparmorProfile", "AppArmor is not enabled on this host")
             }
         }
         if let label = process?.selinuxLabel, !label.isEmpty {
-            if LinuxSecurityModules.seLinuxEnabled {
+            if host.seLinuxEnabled() {
                 tuning.selinuxLabel = label
             } else {
                 problem("process.selinuxLabel", "SELinux is not enabled on this host")
             }
         }
-        if let label = linux.mountLabel, !label.isEmpty, !LinuxSecurityModules.seLinuxEnabled {
+        if let label = linux.mountLabel, !label.isEmpty, !host.seLinuxEnabled() {
             problem("linux.mountLabel", "SELinux is not enabled on this host")
         }
         if let rdt = linux.intelRdt {
             tuning.intelRdt = IntelRdt.plan(rdt, problems: &problems)
-            tuning.resctrlRoot = IntelRdt.mountPoint(mountinfo: MountTable.current())
+            tuning.resctrlRoot = host.resctrlRoot()
             if tuning.resctrlRoot == nil {
                 problem("linux.intelRdt", "no resctrl file system is mounted on this host")
             }
