@@ -55,6 +55,17 @@ extension FileDescriptor {
         return fd
     }
 
+    /// Sends all of `bytes` over this socket with MSG_NOSIGNAL: a peer that
+    /// has gone away is EPIPE, never a SIGPIPE that would kill berth.
+    public func sendAll(_ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try retryingInterrupts {
+                bytes.withUnsafeBytes { Glibc.send(rawValue, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            }
+        }
+    }
+
     /// Sends `descriptor` over this unix socket (SCM_RIGHTS) with `payload`
     /// as the message's data: conmon and containerd expect the terminal's
     /// name there, a seccomp agent the container process state.

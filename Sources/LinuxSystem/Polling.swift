@@ -7,7 +7,11 @@ public enum Polling {
     /// Checks `done` until it returns true, or until `seconds` have passed
     /// (nil: no limit). Returns whether `done` did.
     public static func until(seconds: UInt64? = nil, first: UInt32, longest: UInt32, _ done: () -> Bool) -> Bool {
-        let deadline = seconds.map { Clock.monotonicNanoseconds() + $0 * 1_000_000_000 }
+        // Saturating: a timeout of any size (a hook's may be huge) is "never".
+        let deadline = seconds.map { seconds in
+            let (span, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            return overflow ? UInt64.max : Clock.monotonicNanoseconds().addingReportingOverflow(span).partialValue
+        }
         var pause = first
         while !done() {
             if let deadline, Clock.monotonicNanoseconds() > deadline { return false }

@@ -45,15 +45,7 @@ enum HookRunner {
         guard spawned == 0 else { throw .system("run \(label)", Errno(spawned)) }
 
         // A hook that does not read its stdin is fine: EPIPE is ignored.
-        var offset = 0
-        while offset < input.count {
-            let sent = input.withUnsafeBytes {
-                send(pipeFds[1], $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 && errno == EINTR { continue }
-            if sent <= 0 { break }
-            offset += sent
-        }
+        try? berthEnd.sendAll(input)
         close(pipeFds[1])
         pipeFds[1] = -1
 
@@ -70,25 +62,25 @@ enum HookRunner {
 
     /// Waits for a child, killing it once `timeoutSeconds` have passed.
     static func wait(for pid: pid_t, timeoutSeconds: Int?, system: any SystemCalls) -> Outcome {
-        let deadline = timeoutSeconds.map { Clock.monotonicNanoseconds() + UInt64($0) * 1_000_000_000 }
-        var pause: UInt32 = 1000
-        while true {
+        var outcome = Outcome.exited(-1)
+        // Without a timeout the wait blocks; with one, it polls.
+        let block = timeoutSeconds == nil
+        let ended = Polling.until(seconds: timeoutSeconds.map { UInt64(clamping: $0) }, first: 1000, longest: 50_000) {
             do {
-                if let status = try system.wait(for: pid, block: deadline == nil) {
-                    switch ProcessExit(waitStatus: status) {
-                    case .exited(let code): return .exited(code)
-                    case .signaled(let signal): return .signaled(signal)
-                    }
+                guard let status = try system.wait(for: pid, block: block) else { return false }
+                switch ProcessExit(waitStatus: status) {
+                case .exited(let code): outcome = .exited(code)
+                case .signaled(let signal): outcome = .signaled(signal)
                 }
             } catch {
-                return .exited(-1)
+                outcome = .exited(-1)
             }
-            if let deadline, Clock.monotonicNanoseconds() > deadline {
-                system.killAndReap(pid)
-                return .timedOut
-            }
-            usleep(pause)
-            pause = min(pause * 2, 50_000)
+            return true
         }
+        if !ended {
+            system.killAndReap(pid)
+            return .timedOut
+        }
+        return outcome
     }
 }

@@ -46,9 +46,8 @@ struct TerminalRelay {
             var fds = [pollfd(fd: signalFd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: watchMaster ? master.rawValue : -1, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: watchInput ? 0 : -1, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
-                if errno == EINTR { continue }
-                throw .system("wait for terminal input", .current)
+            _ = try attempt("wait for terminal input") { () throws(Errno) in
+                try retryingInterrupts { poll(&fds, nfds_t(fds.count), -1) }
             }
             if fds[1].revents != 0 && !copy(from: master.rawValue, to: 1, &buffer) {
                 // EIO once the last process holding the pty has ended.
@@ -78,8 +77,8 @@ struct TerminalRelay {
             var check = [pollfd(fd: source, events: Int16(POLLIN), revents: 0)]
             if poll(&check, 1, 0) <= 0 { return false }
         }
-        let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-        if count <= 0 { return count < 0 && errno == EINTR }
+        guard let count = try? retryingInterrupts({ buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) } }),
+              count > 0 else { return false }
         try? FileDescriptor(rawValue: target).writeAll(Array(buffer[0..<count]))
         return true
     }
