@@ -13,6 +13,9 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     var failOnCall: Int?
     var failOn: String?
     var failure = Errno(ENODEV)
+    /// Children that have not exited: a wait that does not block finds
+    /// them running until they are sent SIGKILL.
+    var running: Set<pid_t> = []
 
     func record(_ call: String) throws(Errno) {
         calls.append(call)
@@ -114,10 +117,13 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
         return Errno(ENOEXEC)
     }
 
-    func signal(_ pid: pid_t, _ signal: Int32) throws(Errno) { try record("kill \(pid) \(signal)") }
+    func signal(_ pid: pid_t, _ signal: Int32) throws(Errno) {
+        try record("kill \(pid) \(signal)")
+        if signal == SIGKILL { running.remove(pid) }
+    }
     func wait(for pid: pid_t, block: Bool) throws(Errno) -> Int32? {
         try record("waitpid \(pid)")
-        return 0
+        return running.contains(pid) && !block ? nil : 0
     }
     func openPidfd(_ pid: pid_t) throws(Errno) -> FileDescriptor {
         try record("pidfd_open \(pid)")
