@@ -144,16 +144,17 @@ public struct Cgroup: Sendable, Equatable {
     public func remove() throws(CgroupError) {
         guard exists else { return }
         try? killAll()
-        let deadline = Clock.monotonicNanoseconds() + 5_000_000_000
-        var pause: UInt32 = 500
-        while true {
-            if rmdir(path) == 0 || errno == ENOENT { return }
-            let failure = Errno.current
-            guard failure == .busy || failure == .notEmpty, Clock.monotonicNanoseconds() < deadline else {
-                throw CgroupError("remove cgroup \(path)", errno: failure)
+        var failure: Errno?
+        _ = Polling.until(seconds: 5, first: 500, longest: 20_000) {
+            if rmdir(path) == 0 || errno == ENOENT {
+                failure = nil
+                return true
             }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            failure = Errno.current
+            // Busy right after the last process exits: tried again until the
+            // deadline. Any other error is final.
+            return failure != .busy && failure != .notEmpty
         }
+        if let failure { throw CgroupError("remove cgroup \(path)", errno: failure) }
     }
 }

@@ -13,9 +13,6 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static let interrupted = Errno(EINTR)
     public static let noSuchProcess = Errno(ESRCH)
     public static let notEmpty = Errno(ENOTEMPTY)
-    public static let wouldBlock = Errno(EWOULDBLOCK)
-    public static let permissionDenied = Errno(EACCES)
-    public static let notDirectory = Errno(ENOTDIR)
     public static let busy = Errno(EBUSY)
 
     /// Lowercase, as in "open /x: no such file or directory", like Go's errors.
