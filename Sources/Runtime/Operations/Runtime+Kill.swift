@@ -13,9 +13,7 @@ extension Runtime {
         }
         let lock = try store.lock(id)
         defer { lock.unlock() }
-        let record = try loadRecord(id)
-        let status = status(of: record)
-        guard status.canKill else { throw status.refusal(of: .kill, id: id) }
+        let (record, status) = try record(id, allowing: .kill)
         let paused = status == .paused
         if all, let cgroup = cgroupManager(of: record) {
             try signalCgroup(cgroup, signal, text, paused: paused)

@@ -8,9 +8,7 @@ extension Runtime {
     public func pause(id: String) throws(RuntimeError) {
         let lock = try store.lock(id)
         defer { lock.unlock() }
-        let record = try loadRecord(id)
-        let status = status(of: record)
-        guard status.canPause else { throw status.refusal(of: .pause, id: id) }
+        let record = try record(id, allowing: .pause).record
         let cgroup = try requireCgroup(of: record, for: "pause")
         try cgroupAttempt { () throws(CgroupError) in try cgroup.freeze() }
         log.debug("container \(id): paused")
@@ -21,9 +19,7 @@ extension Runtime {
     public func resume(id: String) throws(RuntimeError) {
         let lock = try store.lock(id)
         defer { lock.unlock() }
-        let record = try loadRecord(id)
-        let status = status(of: record)
-        guard status.canResume else { throw status.refusal(of: .resume, id: id) }
+        let record = try record(id, allowing: .resume).record
         let cgroup = try requireCgroup(of: record, for: "resume")
         try cgroupAttempt { () throws(CgroupError) in try cgroup.thaw() }
         log.debug("container \(id): resumed")

@@ -72,4 +72,14 @@ extension Runtime {
         }
         return uid
     }
+
+    /// The record of `id` and its status, once `operation` is allowed in
+    /// that status; its refusal otherwise. The caller holds the lock.
+    func record(_ id: String, allowing operation: ContainerOperation) throws(RuntimeError)
+        -> (record: ContainerRecord, status: ContainerStatus) {
+        let record = try loadRecord(id)
+        let status = status(of: record)
+        guard status.allows(operation) else { throw status.refusal(of: operation, id: id) }
+        return (record, status)
+    }
 }

@@ -11,9 +11,7 @@ extension Runtime {
     public func start(id: String) throws(RuntimeError) {
         let lock = try store.lock(id)
         defer { lock.unlock() }
-        let record = try loadRecord(id)
-        let status = status(of: record)
-        guard status.canStart else { throw status.refusal(of: .start, id: id) }
+        let record = try record(id, allowing: .start).record
         let fifoPath = store.execFifo(of: id)
         try attempt("open \(fifoPath)") { () throws(Errno) in
             // Non-blocking: with no reader (the init died) this fails at

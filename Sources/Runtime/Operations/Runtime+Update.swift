@@ -12,9 +12,7 @@ extension Runtime {
     public func update(id: String, resources requested: LinuxResources) throws(RuntimeError) {
         let lock = try store.lock(id)
         defer { lock.unlock() }
-        let record = try loadRecord(id)
-        let status = status(of: record)
-        guard status.canUpdate else { throw status.refusal(of: .update, id: id) }
+        let record = try record(id, allowing: .update).record
         let cgroup = try requireCgroup(of: record, for: "update")
         if let devices = requested.devices, !devices.isEmpty {
             throw RuntimeError(.invalidConfig, "update container \(id): linux.resources.devices cannot be updated")
