@@ -26,20 +26,21 @@ import Testing
         LinuxSyscall(names: ["getppid"], action: "SCMP_ACT_ERRNO"),
     ])
 
-    func containerInit(_ process: Process, namespaces: [LinuxNamespace] = [LinuxNamespace(type: "mount")],
-                       socket: SyncSocket = SyncSocket(descriptor: FileDescriptor(rawValue: -1)),
-                       system: RecordingSystemCalls) throws -> ContainerInit {
+    /// The steps the container's init and an exec'd process share, for a
+    /// container with `process`.
+    func processInit(_ process: Process, namespaces: [LinuxNamespace] = [LinuxNamespace(type: "mount")],
+                     socket: SyncSocket = SyncSocket(descriptor: FileDescriptor(rawValue: -1)),
+                     system: RecordingSystemCalls) throws -> ProcessInit {
         let spec = Spec(ociVersion: "1.3.0", process: process, root: Root(path: "/"),
                         linux: Linux(namespaces: namespaces, seccomp: Self.seccomp))
         let plan = try LaunchPlan.build(id: "c", spec: spec, options: CreateOptions(bundle: "/"))
         var connections = InheritedDescriptors.none
         connections.execHelper = try FileDescriptor.open("/dev/null", O_RDONLY)
-        return ContainerInit(plan: plan, socket: socket, execFifo: FileDescriptor(rawValue: -1),
-                             connections: connections, system: system)
+        return ProcessInit(plan: plan.processPlan, socket: socket, connections: connections, system: system)
     }
 
-    func prepared() -> ContainerInit.PreparedProcess {
-        ContainerInit.PreparedProcess(hostPid: 42, executable: "/bin/true", seccompListener: nil,
+    func prepared() -> ProcessInit.PreparedProcess {
+        ProcessInit.PreparedProcess(hostPid: 42, executable: "/bin/true", seccompListener: nil,
                                       seccompListenerPayload: "")
     }
 
@@ -51,7 +52,7 @@ import Testing
 
     @Test func withoutNoNewPrivilegesSeccompComesBeforeTheUserChange() throws {
         let system = RecordingSystemCalls()
-        try containerInit(Self.process(noNewPrivileges: false), system: system).dropPrivileges(prepared())
+        try processInit(Self.process(noNewPrivileges: false), system: system).dropPrivileges(prepared())
         #expect(privilegeSteps(system) == [
             "keepcaps 1", "seccomp", "setgroups [10, 20]", "setresgid 1001", "setresuid 1000",
             "capset e=32 p=32 i=32", "keepcaps 0", "ambient_raise 5", "umask 27",
@@ -60,7 +61,7 @@ import Testing
 
     @Test func withNoNewPrivilegesSeccompIsTheLastCallBeforeExecve() throws {
         let system = RecordingSystemCalls()
-        let subject = try containerInit(Self.process(noNewPrivileges: true), system: system)
+        let subject = try processInit(Self.process(noNewPrivileges: true), system: system)
         try subject.dropPrivileges(prepared())
         do {
             try subject.execute(prepared())
@@ -77,7 +78,7 @@ import Testing
 
     @Test func everyCapabilityOutsideTheBoundingSetIsDropped() throws {
         let system = RecordingSystemCalls()
-        let subject = try containerInit(Self.process(noNewPrivileges: true), system: system)
+        let subject = try processInit(Self.process(noNewPrivileges: true), system: system)
         try subject.dropPrivileges(prepared())
         let dropped = system.calls(startingWith: "capbset_drop").map { Int($0.split(separator: " ")[1])! }
         #expect(dropped == Array(0...subject.plan.process.lastCapability).filter { $0 != 0 && $0 != 5 })
@@ -99,7 +100,7 @@ import Testing
     func aFailingStepIsNamedAndNothingAfterItRuns(step: String, message: String) throws {
         let system = RecordingSystemCalls()
         system.failOn = step
-        let subject = try containerInit(Self.process(noNewPrivileges: false), system: system)
+        let subject = try processInit(Self.process(noNewPrivileges: false), system: system)
         #expect(throws: RuntimeError.self) { try subject.dropPrivileges(prepared()) }
         do {
             try subject.dropPrivileges(prepared())
@@ -114,7 +115,7 @@ import Testing
         let (berth, child) = try SyncSocket.pair()
         defer { berth.close(); child.close() }
         try berth.send(.proceed(hostPid: 4242))
-        let subject = try containerInit(
+        let subject = try processInit(
             Self.process(noNewPrivileges: true),
             namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/1/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
             socket: child, system: system)

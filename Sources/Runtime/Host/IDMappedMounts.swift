@@ -11,13 +11,13 @@ import OCI
 /// descriptor and attaches it at its destination (move_mount).
 enum IDMappedMounts {
 
-    /// The detached, idmapped mounts by their index in `plan.mounts`.
-    static func prepare(_ plan: LaunchPlan, system: any SystemCalls) throws(RuntimeError) -> [Int: FileDescriptor] {
+    /// The detached, idmapped mounts by their index in `mounts`.
+    static func prepare(_ mounts: [PlannedMount], system: any SystemCalls) throws(RuntimeError) -> [Int: FileDescriptor] {
         var prepared: [Int: FileDescriptor] = [:]
         var namespaces: [IDMappings: FileDescriptor] = [:]
         defer { namespaces.values.forEach { $0.close() } }
         do throws(RuntimeError) {
-            for (index, mount) in plan.mounts.enumerated() {
+            for (index, mount) in mounts.enumerated() {
                 guard let mappings = mount.idMappings, let idmap = mount.options.idmap else { continue }
                 if namespaces[mappings] == nil {
                     namespaces[mappings] = try userNamespace(with: mappings, system: system)

@@ -18,16 +18,16 @@ struct InheritedDescriptors: Sendable {
 
     /// `terminalThroughBerth`: the console end of a socket pair whose other
     /// end berth keeps, for `run`/`exec` relaying the terminal themselves.
-    static func open(for plan: LaunchPlan, terminalThroughBerth: FileDescriptor?,
+    static func open(for plan: ProcessPlan, mounts: [PlannedMount] = [], terminalThroughBerth: FileDescriptor?,
                      system: any SystemCalls) throws(RuntimeError) -> InheritedDescriptors {
         var connections = InheritedDescriptors()
         do throws(RuntimeError) {
             connections.execHelper = try ExecHelper.sealedCopy()
-            connections.idmappedMounts = try IDMappedMounts.prepare(plan, system: system)
+            connections.idmappedMounts = try IDMappedMounts.prepare(mounts, system: system)
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
-                } else if let path = plan.options.consoleSocket {
+                } else if let path = plan.consoleSocket {
                     connections.console = try attempt("connect to the console socket \(path)") { () throws(Errno) in
                         try FileDescriptor.connectUnixSocket(path)
                     }

@@ -13,11 +13,23 @@ struct ContainerInit {
     /// exec.fifo, opened read-write by berth before clone: reading it blocks
     /// until `berth start` writes a byte.
     let execFifo: FileDescriptor
-    /// The state directory's start-error file (see StateStore).
-    var startError = FileDescriptor(rawValue: -1)
-    /// Console socket and seccomp agent, connected by berth.
-    var connections: InheritedDescriptors = .none
+    /// Console socket, seccomp agent, exec helper and idmapped mounts,
+    /// connected or made by berth.
+    let connections: InheritedDescriptors
     let system: any SystemCalls
+    /// The steps it shares with an exec'd process.
+    let process: ProcessInit
+
+    init(plan: LaunchPlan, socket: SyncSocket, execFifo: FileDescriptor, startError: FileDescriptor = FileDescriptor(rawValue: -1),
+         connections: InheritedDescriptors = .none, system: any SystemCalls) {
+        self.plan = plan
+        self.socket = socket
+        self.execFifo = execFifo
+        self.connections = connections
+        self.system = system
+        process = ProcessInit(plan: plan.processPlan, socket: socket, startError: startError, connections: connections,
+                              system: system)
+    }
 
     /// Never returns: execs the user's process or exits.
     func run() -> Never {
@@ -26,10 +38,10 @@ struct ContainerInit {
         // the berth binary (the class of CVE-2019-5736). execve of the
         // user's program makes it dumpable again.
         try? system.setDumpable(false)
-        let prepared: PreparedProcess
+        let prepared: ProcessInit.PreparedProcess
         do {
             prepared = try setUpContainer()
-            try dropPrivileges(prepared)
+            try process.dropPrivileges(prepared)
         } catch {
             try? socket.send(.failed(error))
             _exit(1)
@@ -39,32 +51,19 @@ struct ContainerInit {
         waitForStart()
         do {
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
-            try execute(prepared)
+            try process.execute(prepared)
         } catch {
             FileDescriptor.standardError.write("berth: \(error.summary)\n")
-            try? startError.writeAll(Array(error.summary.utf8))
+            try? process.startError.writeAll(Array(error.summary.utf8))
             _exit(127)
         }
     }
 
-    /// What the set-up leaves for the steps after `start`.
-    struct PreparedProcess {
-        var hostPid: Int32
-        var executable: String
-        /// Connected to linux.seccomp.listenerPath while the host's paths
-        /// were reachable; the notify fd goes over it once the filter is in.
-        var seccompListener: FileDescriptor?
-        var seccompListenerPayload: String
-        /// Left open until execve closes them (close-on-exec): for `exec`,
-        /// the socket whose end tells berth the program started.
-        var keptUntilExec: [Int32] = []
-    }
-
     /// Everything up to the point where only `start` is missing.
-    func setUpContainer() throws(RuntimeError) -> PreparedProcess {
-        let hostPid = try waitForProceed()
-        try setAffinity(plan.process.tuning.initialAffinity, "initial")
-        try joinNamespaces()
+    func setUpContainer() throws(RuntimeError) -> ProcessInit.PreparedProcess {
+        let hostPid = try process.waitForProceed()
+        try process.setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try process.joinNamespaces()
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in
                 try system.unshare(.cgroup)
@@ -98,38 +97,19 @@ struct ContainerInit {
         }
         try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
-            try openTerminal(in: rootfs, sendingTo: socket)
+            try process.openTerminal(in: rootfs, sendingTo: socket)
         }
         rootfs.close()
-        try applyProcessLimits()
+        try process.applyProcessLimits()
         try enterRootfs()
-        try applySysctl()
+        try process.applySysctl()
         try finishRootfs()
         try applyIdentity()
-        try changeToWorkingDirectory()
-        let executable = try resolveExecutable()
-        if let terminal { try makeControllingTerminal(terminal) }
-        return PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
-                               seccompListenerPayload: seccompListenerPayload(hostPid: hostPid))
-    }
-
-    /// Blocks until berth says `proceed` (see InitMessage), and returns the
-    /// host pid it sends with it.
-    func waitForProceed() throws(RuntimeError) -> Int32 {
-        guard case .proceed(let hostPid)? = try attempt("wait for berth", { () throws(Errno) in try socket.receiveMessage() }) else {
-            throw RuntimeError(.system, "wait for berth: it went away")
-        }
-        return hostPid
-    }
-
-    func joinNamespaces() throws(RuntimeError) {
-        // berth joined the pid and time namespaces itself before the clone:
-        // a process enters those only at birth.
-        for (kind, path) in plan.joinedNamespaces where kind != .pid && kind != .time {
-            try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
-                try system.joinNamespace(path: path, kind: kind)
-            }
-        }
+        try process.changeToWorkingDirectory()
+        let executable = try process.resolveExecutable()
+        if let terminal { try process.makeControllingTerminal(terminal) }
+        return ProcessInit.PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
+                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid))
     }
 
     func applyIdentity() throws(RuntimeError) {

@@ -111,7 +111,8 @@ extension Runtime {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
         }
         defer { cgroupDirectory?.close() }
-        let connections = try InheritedDescriptors.open(for: plan, terminalThroughBerth: terminalThroughBerth, system: system)
+        let connections = try InheritedDescriptors.open(for: plan.processPlan, mounts: plan.mounts,
+                                                        terminalThroughBerth: terminalThroughBerth, system: system)
         defer { connections.close() }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets, system: system)
         let pid: pid_t

@@ -54,7 +54,7 @@ extension Runtime {
 
         // What create kept, not the bundle: config.json may have changed.
         let spec = try recordedSpec(of: record)
-        let plan = try LaunchPlan.forExec(record: record, spec: spec,
+        let plan = try ProcessPlan.forExec(record: record, spec: spec,
                                           process: try execProcess(options, base: spec.process), options: options)
         plan.warnings.forEach(log.warning)
         var signals = Self.forwardedSignalSet()
@@ -139,7 +139,7 @@ extension Runtime {
     /// Clones the process into the container's pid and time namespaces and
     /// its cgroup; the child joins the rest itself. Returns its host pid
     /// once it has exec'd.
-    func launchExec(_ plan: LaunchPlan, into record: ContainerRecord, cgroupOption: String?,
+    func launchExec(_ plan: ProcessPlan, into record: ContainerRecord, cgroupOption: String?,
                     terminalThroughBerth: FileDescriptor? = nil) throws(RuntimeError) -> pid_t {
         let sockets = try attempt("create the exec socket pair") { () throws(Errno) in try SyncSocket.pair() }
         defer { sockets.parent.close() }
@@ -160,8 +160,7 @@ extension Runtime {
         let pid = try Self.cloneChild("clone the exec'd process", into: cgroupDirectory)
         if pid == 0 {
             sockets.parent.close()
-            ContainerInit(plan: plan, socket: sockets.child, execFifo: FileDescriptor(rawValue: -1),
-                          connections: connections, system: system).runExec()
+            ProcessInit(plan: plan, socket: sockets.child, connections: connections, system: system).runExec()
         }
         sockets.child.close()
         try attempt("start the exec'd process") { () throws(Errno) in

@@ -1,7 +1,7 @@
 import Glibc
 import LinuxSystem
 
-extension ContainerInit {
+extension ProcessInit {
     /// The child of `berth exec`: joins the container, becomes the process
     /// and execs it. Every failure goes to berth over the socket; a clean
     /// exec closes the socket (close-on-exec), which berth reads as success.

@@ -12,7 +12,7 @@ struct ContainerProcessState: Encodable {
     var state: State
 }
 
-extension ContainerInit {
+extension ProcessInit {
     /// Encoded before the filter is loaded, so nothing but the send itself
     /// runs under a filter that may be notifying the agent.
     func seccompListenerPayload(hostPid: Int32) -> String {

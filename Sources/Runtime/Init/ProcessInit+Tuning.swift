@@ -3,7 +3,7 @@ import LinuxSystem
 
 /// Applying ProcessTuning: sysctl through the container's /proc, the rest
 /// through the system calls made for them.
-extension ContainerInit {
+extension ProcessInit {
     /// Written after pivot_root, so /proc/sys is the container's, and before
     /// the read-only paths make it read-only.
     func applySysctl() throws(RuntimeError) {

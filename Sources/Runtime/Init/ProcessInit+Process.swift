@@ -3,7 +3,7 @@ import LinuxSystem
 
 /// The process's own settings: limits, working directory, executable,
 /// terminal, user, capabilities, and finally execve.
-extension ContainerInit {
+extension ProcessInit {
     func applyProcessLimits() throws(RuntimeError) {
         for limit in plan.process.rlimits {
             try attempt("set rlimit \(limit.resource)") { () throws(Errno) in
@@ -150,7 +150,7 @@ extension ContainerInit {
         // Kept until execve, and closed by it (all close-on-exec): the exec
         // helper, the start-error file, the seccomp agent's socket (until
         // the notify fd is sent).
-        let firstClosed = 3 + Int32(plan.options.preserveFds)
+        let firstClosed = 3 + Int32(plan.preserveFds)
         try attempt("keep the preserved descriptors open") { () throws(Errno) in
             for fd in 3..<firstClosed { try system.keepOpenAcrossExec(fd) }
         }
