@@ -14,6 +14,11 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static let noSuchProcess = Errno(ESRCH)
     public static let notEmpty = Errno(ENOTEMPTY)
     public static let busy = Errno(EBUSY)
+    public static let brokenPipe = Errno(EPIPE)
+    public static let connectionReset = Errno(ECONNRESET)
+
+    /// The other end of a socket went away (it exited or was killed).
+    public var meansPeerGone: Bool { self == .brokenPipe || self == .connectionReset }
 
     /// Lowercase, as in "open /x: no such file or directory", like Go's errors.
     public var description: String {

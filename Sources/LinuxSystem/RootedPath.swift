@@ -80,7 +80,8 @@ public enum RootedPath {
     /// *at calls (mknodat, symlinkat) that create the entry itself.
     public static func openParent(of path: String, in root: FileDescriptor) throws(Errno) -> (FileDescriptor, String) {
         var components = path.split(separator: "/").map(String.init)
-        let name = components.removeLast()
+        // "/" has no parent and no name: there is nothing to make there.
+        guard let name = components.popLast() else { throw Errno(EISDIR) }
         let parent = try open("/" + components.joined(separator: "/"), in: root, create: .directory,
                               flags: O_PATH | O_DIRECTORY)
         return (parent, name)

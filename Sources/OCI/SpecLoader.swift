@@ -18,6 +18,10 @@ public enum SpecLoader {
         } catch {
             throw ConfigError(problems: [ConfigProblem(path: JSONPath.document, message: "not valid JSON: \(error)")])
         }
+        // No system call can take a string with a NUL byte: C would cut it
+        // there, silently (a cgroupsPath of "\u0000" named the root cgroup).
+        let nulProblems = nulBytes(in: tree, at: "")
+        if !nulProblems.isEmpty { throw ConfigError(problems: nulProblems) }
         do {
             return try JSONValueDecoder.decode(type, from: tree)
         } catch let diagnosis as DecodeProblem {
@@ -25,6 +29,25 @@ public enum SpecLoader {
         } catch {
             // Not from JSONValueDecoder: a model's own init(from:) refused a value.
             throw ConfigError(problems: [problem(from: error)])
+        }
+    }
+
+    /// Every string, key or value, that holds a NUL byte, by its path.
+    static func nulBytes(in value: JSONValue, at path: String) -> [ConfigProblem] {
+        let message = "contains a NUL byte, which no system call can take"
+        switch value {
+        case .string(let text):
+            return text.utf8.contains(0) ? [ConfigProblem(path: path.isEmpty ? JSONPath.document : path, message: message)] : []
+        case .array(let elements):
+            return elements.indices.flatMap { nulBytes(in: elements[$0], at: JSONPath.element(path, $0)) }
+        case .object(let members):
+            return members.keys.sorted().flatMap { key in
+                let memberPath = JSONPath.member(path, key)
+                let keyProblem = key.utf8.contains(0) ? [ConfigProblem(path: memberPath, message: "its name " + message)] : []
+                return keyProblem + nulBytes(in: members[key]!, at: memberPath)
+            }
+        default:
+            return []
         }
     }
 

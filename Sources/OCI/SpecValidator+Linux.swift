@@ -82,6 +82,10 @@ extension SpecValidator {
             let path = JSONPath.element("linux.devices", index)
             checkKnown(device.type, in: DeviceType.self, at: path + ".type", what: "device type")
             checkAbsolute(device.path, at: path + ".path")
+            check(!device.path.split(separator: "/").isEmpty, path + ".path", "must name a file below /, not \"\(device.path)\"")
+            // makedev(3) takes 32-bit numbers; anything else is not a device.
+            checkRange(device.major, 0...Int64(UInt32.max), at: path + ".major")
+            checkRange(device.minor, 0...Int64(UInt32.max), at: path + ".minor")
             guard device.type != "p" else { continue }
             for (name, number) in [("major", device.major), ("minor", device.minor)] where number == nil {
                 report(path, "missing required field \"\(name)\"")

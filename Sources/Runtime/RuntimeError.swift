@@ -56,3 +56,26 @@ func attempt<T>(_ action: @autoclosure () -> String, _ body: () throws(Errno) ->
         throw .system(action(), error)
     }
 }
+
+extension RuntimeError {
+    /// A value from a config or the command line, quoted for a message as a
+    /// JSON string, so nothing in it can break the line or move a terminal.
+    public static func quoted(_ value: String) -> String { Log.jsonString(value) }
+
+    /// `line` with its control characters (C0 and DEL) escaped as \u00XX:
+    /// a message may carry values from a config, and each problem must stay
+    /// one line on a terminal and in a log.
+    public static func printable(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return line }
+        var out = ""
+        for scalar in line.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -65,7 +65,7 @@ enum Berth {
             return try command.run(arguments, context)
         } catch {
             for line in error.lines {
-                FileDescriptor.standardError.write("berth: \(line)\n")
+                FileDescriptor.standardError.write("berth: \(RuntimeError.printable(line))\n")
                 log.error(line)
             }
             return 1

@@ -17,13 +17,20 @@ extension CreateOptions {
     ]
 
     init(_ arguments: Arguments) throws(RuntimeError) {
-        let preserve = arguments.value("preserve-fds") ?? "0"
-        guard let preserveFds = Int(preserve), preserveFds >= 0 else {
-            throw RuntimeError(.invalidArgument, "--preserve-fds: expected a number, not \"\(preserve)\"")
-        }
+        let preserveFds = try Self.preserveFds(arguments)
         self.init(bundle: arguments.value("bundle") ?? ".", pidFile: arguments.value("pid-file"),
                   consoleSocket: arguments.value("console-socket"), preserveFds: preserveFds,
                   noPivot: arguments.flag("no-pivot"), noNewKeyring: arguments.flag("no-new-keyring"),
                   pidfdSocket: arguments.value("pidfd-socket"))
+    }
+
+    /// --preserve-fds, bounded by the kernel's largest descriptor table
+    /// (fs.nr_open's default), so the number is safe to count up to.
+    static func preserveFds(_ arguments: Arguments) throws(RuntimeError) -> Int {
+        let text = arguments.value("preserve-fds") ?? "0"
+        guard let count = Int(text), (0...(1 << 20)).contains(count) else {
+            throw RuntimeError(.invalidArgument, "--preserve-fds: expected a number from 0 to 1048576, not \(RuntimeError.quoted(text))")
+        }
+        return count
     }
 }

@@ -53,11 +53,7 @@ enum ExecCommand: Command {
         options.noNewPrivileges = arguments.flag("no-new-privs")
         options.apparmorProfile = arguments.value("apparmor")
         options.processLabel = arguments.value("process-label")
-        let preserve = arguments.value("preserve-fds") ?? "0"
-        guard let preserveFds = Int(preserve), preserveFds >= 0 else {
-            throw RuntimeError(.invalidArgument, "--preserve-fds: expected a number, not \"\(preserve)\"")
-        }
-        options.preserveFds = preserveFds
+        options.preserveFds = try CreateOptions.preserveFds(arguments)
         options.cgroup = arguments.value("cgroup")
         options.ignorePaused = arguments.flag("ignore-paused")
         options.pidfdSocket = arguments.value("pidfd-socket")

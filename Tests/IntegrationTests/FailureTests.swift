@@ -8,6 +8,8 @@ struct FailureTests {
     /// Ways to break a bundle, each applied to a fresh valid one.
     enum Breakage: String, CaseIterable, Sendable {
         case missingRootfs, configNotJSON, missingExecutable, unknownFilesystemType, badNamespacePath
+        // Values the schema allows that once trapped berth or its init.
+        case hugeDeviceMajor, deviceAtRoot, nulInCgroupsPath, controlCharacterInValue, initKilledByAHook
 
         /// What the error message must mention (runc's messages are the
         /// floor; berth's, which we know, must say more).
@@ -18,6 +20,11 @@ struct FailureTests {
             case .missingExecutable: ["/nonexistent"]
             case .unknownFilesystemType: ["/broken"] + (berth ? ["nosuchfs"] : [])
             case .badNamespacePath: ["/nonexistent/ns/net"]
+            case .hugeDeviceMajor: berth ? ["linux.devices[0].major"] : []
+            case .deviceAtRoot: berth ? ["linux.devices[0].path"] : []
+            case .nulInCgroupsPath: berth ? ["linux.cgroupsPath", "NUL"] : []
+            case .controlCharacterInValue: berth ? ["linux.namespaces[0].type", "\\u000a"] : []
+            case .initKilledByAHook: berth ? ["killed by signal SIGKILL"] : []
             }
         }
 
@@ -35,6 +42,18 @@ struct FailureTests {
                 bundle.linux["namespaces"] = ["pid", "mount", "ipc", "uts", "network"].map { type in
                     type == "network" ? ["type": type, "path": "/nonexistent/ns/net"] : ["type": type]
                 }
+            case .hugeDeviceMajor:
+                bundle.linux["devices"] = [["path": "/dev/huge", "type": "c", "major": 4_294_967_296, "minor": 1]]
+            case .deviceAtRoot:
+                bundle.linux["devices"] = [["path": "/", "type": "c", "major": 1, "minor": 3]]
+            case .nulInCgroupsPath:
+                bundle.linux["cgroupsPath"] = "/berth-it\u{0}x"
+            case .controlCharacterInValue:
+                bundle.linux["namespaces"] = ["pid\nnet", "mount"].map { ["type": $0] }
+            case .initKilledByAHook:
+                // A prestart hook gets the init's host pid in the state on its stdin.
+                let script = #"kill -9 "$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p')""#
+                bundle.top["hooks"] = ["prestart": [["path": "/bin/sh", "args": ["sh", "-c", script]]]]
             }
             try bundle.write()
             if self == .configNotJSON {

@@ -264,3 +264,29 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
         #expect(spec.validate(for: .create, environment: .everything) == [])
     }
 }
+
+/// Values the schema allows that no system call can take are refused by
+/// their JSON path before anything is made.
+@Suite struct KernelBoundsTests {
+    @Test func aNulByteAnywhereInTheConfigIsRefusedByItsPath() {
+        let json = #"{"ociVersion": "1.3.0", "linux": {"cgroupsPath": "/a\u0000b"}, "annotations": {"k\u0000": "v"}}"#
+        #expect {
+            try SpecLoader.decode(Array(json.utf8))
+        } throws: { error in
+            (error as? ConfigError)?.problems.map(\.description) == [
+                "annotations[\"k\u{0}\"]: its name contains a NUL byte, which no system call can take",
+                "linux.cgroupsPath: contains a NUL byte, which no system call can take",
+            ]
+        }
+    }
+
+    @Test(arguments: [Int64(-1), Int64(UInt32.max) + 1, Int64.max])
+    func aDeviceNumberMakedevCannotTakeIsRefused(major: Int64) throws {
+        var spec = try SpecLoader.decode(Array(#"{"ociVersion": "1.3.0", "root": {"path": "r"}, "process": {"cwd": "/", "args": ["sh"]}}"#.utf8))
+        spec.linux = Linux(devices: [LinuxDevice(type: "c", path: "/dev/x", major: major, minor: 1),
+                                     LinuxDevice(type: "c", path: "/", major: 1, minor: 3)])
+        let problems = spec.validate(for: .create, environment: .permissive).map(\.description)
+        #expect(problems.contains { $0.hasPrefix("linux.devices[0].major: must be between 0 and 4294967295") })
+        #expect(problems.contains("linux.devices[1].path: must name a file below /, not \"/\""))
+    }
+}

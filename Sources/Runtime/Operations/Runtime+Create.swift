@@ -162,8 +162,13 @@ extension Runtime {
             try sockets.parent.send(.proceed(hostPid: pid))
         }
         while true {
-            let message = try attempt("wait for the container's init") { () throws(Errno) in
-                try sockets.parent.receiveMessage()
+            let message: InitMessage?
+            do {
+                message = try sockets.parent.receiveMessage()
+            } catch where error.meansPeerGone {
+                throw initExited(pid, made: &made)
+            } catch {
+                throw .system("wait for the container's init", error)
             }
             switch message {
             case .runHooks?:
@@ -174,7 +179,13 @@ extension Runtime {
                         try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
                     }
                 }
-                try attempt("resume the container's init") { () throws(Errno) in try sockets.parent.send(.hooksDone) }
+                do {
+                    try sockets.parent.send(.hooksDone)
+                } catch where error.meansPeerGone {
+                    throw initExited(pid, made: &made)
+                } catch {
+                    throw .system("resume the container's init", error)
+                }
             case .ready?:
                 try store.save(record, holding: lock)
                 return record
@@ -183,9 +194,19 @@ extension Runtime {
             case .warning(let text)?:
                 log.warning(text)
             default:
-                throw RuntimeError(.system, "container init exited before it was ready")
+                throw initExited(pid, made: &made)
             }
         }
+    }
+
+    /// The init's socket closed: the init is gone, and how it ended is the
+    /// only trace of a crash in it (a trap is a signal). Reaped here, so
+    /// the rollback has no process left to kill.
+    func initExited(_ pid: pid_t, made: inout LaunchRollback) -> RuntimeError {
+        let status = try? system.wait(for: pid, block: true)
+        made.initPid = 0
+        let ending = status.flatMap { $0 }.map { ": " + Self.describe(ProcessExit(waitStatus: $0)) } ?? ""
+        return RuntimeError(.system, "container init exited before it was ready" + ending)
     }
 
     /// Creates the cgroup and writes the resource limits; `made` is set when
