@@ -42,6 +42,9 @@ enum ExecCommand: Command {
         options.pidFile = arguments.value("pid-file")
         options.cwd = arguments.value("cwd")
         options.env = arguments.all("env")
+        for variable in options.env where !variable.contains("=") || variable.hasPrefix("=") {
+            throw RuntimeError(.invalidArgument, "exec --env: expected NAME=VALUE, not \(RuntimeError.quoted(variable))")
+        }
         options.user = arguments.value("user")
         options.additionalGids = try arguments.all("additional-gids").map { (text) throws(RuntimeError) -> UInt32 in
             guard let gid = UInt32(text) else {

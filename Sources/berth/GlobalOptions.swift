@@ -1,3 +1,4 @@
+import LinuxSystem
 import Runtime
 
 /// runc's global options, which come before the subcommand.
@@ -25,6 +26,14 @@ struct GlobalOptions {
         root = arguments.value("root") ?? Runtime.defaultRoot()
         if root.isEmpty { throw RuntimeError(.invalidArgument, "--root: empty path") }
         logPath = arguments.value("log")
+        if let logPath {
+            // Records written nowhere would be lost without a word; managers
+            // read the last error from this file.
+            let directory = logPath.lastIndex(of: "/").map { String(logPath[..<$0]) } ?? "."
+            guard !logPath.isEmpty, FileSystem.isDirectory(directory.isEmpty ? "/" : directory) else {
+                throw RuntimeError(.invalidArgument, "--log: the directory of \(RuntimeError.quoted(logPath)) does not exist")
+            }
+        }
         debug = arguments.flag("debug")
         let format = arguments.value("log-format") ?? "text"
         guard let logFormat = Log.Format(rawValue: format) else {

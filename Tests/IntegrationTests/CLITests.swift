@@ -84,4 +84,22 @@ struct CLITests {
         let time = try #require(error["time"] as? String, "\(error)")
         #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/) != nil, "\(time)")
     }
+
+    /// A log berth cannot write would lose the error managers read from it.
+    @Test func aLogInAMissingDirectoryIsRefused() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runtime.run(["--log", sandbox.path + "/missing/log.json", "list"])
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("--log") && result.stderr.contains("/missing/log.json"), "\(result.stderr)")
+        }
+    }
+
+    @Test func execRefusesAnEnvironmentEntryWithoutAValue() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, _) = try sandbox.startWaitingContainer()
+        let result = try sandbox.runtime.run(["exec", "--env", "NOEQUALS", id, "true"])
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth { #expect(result.stderr.contains("NOEQUALS"), "\(result.stderr)") }
+    }
 }

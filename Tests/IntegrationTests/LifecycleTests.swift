@@ -136,6 +136,15 @@ struct LifecycleTests {
         #expect(try sandbox.runtime.waitForStatus(id, "stopped"))
     }
 
+    /// runc's liveness check: signal 0 succeeds while the init lives.
+    @Test func killWithSignalZeroOnlyChecksTheInitIsThere() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, _) = try sandbox.startWaitingContainer()
+        let checked = try sandbox.runtime.kill(id, "0")
+        #expect(checked.succeeded, "\(checked)")
+        #expect(try sandbox.runtime.state(id).status == "running")
+    }
+
     @Test func killRejectsAnUnknownSignal() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let (id, bundle) = try sandbox.startWaitingContainer()

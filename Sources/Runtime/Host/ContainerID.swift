@@ -2,7 +2,8 @@
 /// before any path is built from them: an id like `../x` must never reach the
 /// file system.
 public enum ContainerID {
-    public static let maximumLength = 1024
+    /// NAME_MAX: the id names the container's state directory.
+    public static let maximumLength = 255
 
     /// runc's character set: letters, digits, `_`, `+`, `-`, `.`; not `.`/`..`.
     public static func validate(_ id: String) throws(RuntimeError) {

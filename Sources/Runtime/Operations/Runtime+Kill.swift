@@ -8,7 +8,8 @@ extension Runtime {
     /// process of the container: those of its cgroup (and the cgroup's
     /// descendants) when it has one, else those of the init's pid namespace.
     public func kill(id: String, signal text: String, all: Bool) throws(RuntimeError) {
-        guard let signal = SignalName.number(of: text) else {
+        // Signal 0 only asks whether the init is there, as with kill(1) and runc.
+        guard let signal = text == "0" ? 0 : SignalName.number(of: text) else {
             throw RuntimeError(.invalidArgument, "unknown signal \"\(text)\"")
         }
         let lock = try store.lock(id)
