@@ -93,6 +93,8 @@ struct JSONParser {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name but found \(describeCurrent())") }
             let key = try parseString()
             skipWhitespace()
+            // A repeated name would silently lose one of its values.
+            guard members[key] == nil else { throw error("duplicate member name \"\(key)\"") }
             guard consume(UInt8(ascii: ":")) else { throw error("expected ':' but found \(describeCurrent())") }
             members[key] = try parseValue()
             skipWhitespace()

@@ -39,6 +39,23 @@ struct ConcurrencyTests {
         #expect(list.succeeded && list.stdout.isEmpty, "\(list)")
     }
 
+    /// The second of two `delete --force` finds the container gone while it
+    /// waited for the lock, which is what it asked for.
+    @Test func twoSimultaneousForcedDeletesBothSucceed() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        for round in 0..<3 {
+            let (id, _) = try sandbox.startWaitingContainer()
+            let results = Mutex<[Int: ProcessResult]>([:])
+            DispatchQueue.concurrentPerform(iterations: 2) { side in
+                let result = try? sandbox.runtime.run(["delete", "--force", id])
+                results.withLock { $0[side] = result }
+            }
+            let outcome = results.withLock { $0 }
+            #expect(outcome.count == 2 && outcome.values.allSatisfy(\.succeeded), "round \(round): \(outcome)")
+            #expect(try !sandbox.runtime.run(["state", id]).succeeded)
+        }
+    }
+
     @Test func ofTwoSimultaneousCreatesWithOneIDExactlyOneSucceeds() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         for round in 0..<3 {

@@ -10,6 +10,7 @@ struct FailureTests {
         case missingRootfs, configNotJSON, missingExecutable, unknownFilesystemType, badNamespacePath
         // Values the schema allows that once trapped berth or its init.
         case hugeDeviceMajor, deviceAtRoot, nulInCgroupsPath, controlCharacterInValue, initKilledByAHook
+        case hugeConfig
 
         /// What the error message must mention (runc's messages are the
         /// floor; berth's, which we know, must say more).
@@ -25,6 +26,7 @@ struct FailureTests {
             case .nulInCgroupsPath: berth ? ["linux.cgroupsPath", "NUL"] : []
             case .controlCharacterInValue: berth ? ["linux.namespaces[0].type", "\\u000a"] : []
             case .initKilledByAHook: berth ? ["killed by signal SIGKILL"] : []
+            case .hugeConfig: berth ? ["config.json", "bytes"] : []
             }
         }
 
@@ -32,7 +34,7 @@ struct FailureTests {
             switch self {
             case .missingRootfs:
                 bundle.root["path"] = "no-such-rootfs"
-            case .configNotJSON:
+            case .configNotJSON, .hugeConfig:
                 break  // written in place of the config below
             case .missingExecutable:
                 bundle.args = ["/nonexistent"]
@@ -56,6 +58,13 @@ struct FailureTests {
                 bundle.top["hooks"] = ["prestart": [["path": "/bin/sh", "args": ["sh", "-c", script]]]]
             }
             try bundle.write()
+            if self == .hugeConfig {
+                // Valid JSON, padded past what berth reads.
+                var text = try String(contentsOfFile: bundle.configPath, encoding: .utf8)
+                text.removeLast()
+                text += ", \"annotations\": {\"pad\": \"" + String(repeating: "x", count: 17 << 20) + "\"}}"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: bundle.configPath))
+            }
             if self == .configNotJSON {
                 try Data("{ this is not json".utf8).write(to: URL(fileURLWithPath: bundle.configPath))
             }

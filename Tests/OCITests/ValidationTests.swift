@@ -289,4 +289,13 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
         #expect(problems.contains { $0.hasPrefix("linux.devices[0].major: must be between 0 and 4294967295") })
         #expect(problems.contains("linux.devices[1].path: must name a file below /, not \"/\""))
     }
+
+    @Test func aRepeatedMemberNameIsRefusedRatherThanOneValueLost() {
+        let json = #"{"ociVersion": "1.3.0", "hostname": "a", "hostname": "b"}"#
+        #expect {
+            try SpecLoader.decode(Array(json.utf8))
+        } throws: { error in
+            (error as? ConfigError)?.description.contains("duplicate member name \"hostname\"") == true
+        }
+    }
 }

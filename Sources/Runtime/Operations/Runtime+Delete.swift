@@ -14,7 +14,14 @@ extension Runtime {
             return
         }
         defer { lock.unlock() }
-        let record = try store.load(id)
+        let record: ContainerRecord?
+        do {
+            record = try store.load(id)
+        } catch let error where error.code == .notFound && force {
+            // Another delete removed it while this one waited for the lock:
+            // what --force asks for is done.
+            return
+        }
         let status = status(of: record)
         if let record, !status.canDelete {
             guard force else { throw status.refusal(of: .delete, id: id) }

@@ -27,8 +27,18 @@ extension Runtime {
 
     /// config.json decoded and validated, every problem reported with its
     /// JSON path, and the bytes it was decoded from.
+    /// 16 MiB: a config with thousands of mounts and seccomp rules is a few
+    /// hundred KiB.
+    static let maximumConfigSize = 16 << 20
+
     func loadSpec(bundle: String) throws(RuntimeError) -> (spec: Spec, bytes: [UInt8]) {
         let path = bundle + "/config.json"
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size > Self.maximumConfigSize {
+            // Read whole and parsed into a tree, a huge file costs twice its
+            // size in memory; no real config comes near this.
+            throw RuntimeError(.invalidConfig, "read \(path): \(info.st_size) bytes, more than the \(Self.maximumConfigSize) berth reads")
+        }
         let bytes: [UInt8]
         do {
             bytes = try FileSystem.readFile(path)
