@@ -21,6 +21,24 @@ import Testing
         #expect(FileSystem.isDirectory(store.directory(of: "c1")))
     }
 
+    /// A root others can write to could hold a planted record naming any
+    /// pid and hook: nothing in it is acted on.
+    @Test(arguments: [mode_t(0o777), 0o770, 0o702])
+    func aRootWritableByOthersIsRefused(mode: mode_t) throws {
+        let temporary = TemporaryDirectory()
+        let store = StateStore(root: temporary.path + "/state")
+        let lock = try store.claim("c1")
+        lock.unlock()
+        chmod(store.root, mode)
+        for operation in [{ _ = try store.lock("c1") }, { _ = try store.ids() }, { _ = try store.claim("c2") }] {
+            #expect {
+                try operation()
+            } throws: { error in
+                (error as? RuntimeError)?.message == "state root \(store.root) is writable by others (mode \(String(mode, radix: 8))): make it 0700"
+            }
+        }
+    }
+
     @Test func aDuplicateIdIsRefusedAndLeavesTheFirstIntact() throws {
         let temporary = TemporaryDirectory()
         let store = StateStore(root: temporary.path)

@@ -30,6 +30,24 @@ public struct StateStore: Sendable {
     /// `state` and `list` decode state.json on every call.
     func configPath(of id: String) -> String { directory(of: id) + "/config.json" }
 
+    /// A record decides which pids berth signals and which hooks it runs,
+    /// as berth's user: a root that anyone else can write to would let them
+    /// plant one. So the root must be berth's user's and writable by no
+    /// group or other user (berth makes it 0700). An absent root is fine:
+    /// the first create makes it.
+    func requireTrustedRoot() throws(RuntimeError) {
+        var info = stat()
+        guard stat(root, &info) == 0 else { return }
+        let user = geteuid()
+        if info.st_uid != user {
+            throw RuntimeError(.invalidState, "state root \(root) is owned by uid \(info.st_uid), not by berth's user \(user)")
+        }
+        if info.st_mode & 0o022 != 0 {
+            throw RuntimeError(.invalidState,
+                "state root \(root) is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8))): make it 0700")
+        }
+    }
+
     /// Claims a new id. The caller owns the returned lock and must either save
     /// a record or `remove` the id.
     public func claim(_ id: String) throws(RuntimeError) -> ContainerLock {
@@ -37,6 +55,7 @@ public struct StateStore: Sendable {
         try attempt("create state directory \(root)") { () throws(Errno) in
             try FileSystem.makeDirectories(root, mode: 0o700)
         }
+        try requireTrustedRoot()
         do {
             try FileSystem.makeNewDirectory(directory(of: id), mode: 0o700)
         } catch .exists {
@@ -50,6 +69,7 @@ public struct StateStore: Sendable {
     /// Locks an existing container's directory; a missing one is `notFound`.
     public func lock(_ id: String) throws(RuntimeError) -> ContainerLock {
         try ContainerID.validate(id)
+        try requireTrustedRoot()
         do throws(Errno) {
             let fd = try FileDescriptor.open(directory(of: id), O_RDONLY | O_DIRECTORY)
             do throws(Errno) {
@@ -127,6 +147,7 @@ public struct StateStore: Sendable {
 
     /// The ids of every container under the root, sorted; an absent root has none.
     public func ids() throws(RuntimeError) -> [String] {
+        try requireTrustedRoot()
         do {
             return try FileSystem.listDirectory(root).filter { name in
                 (try? ContainerID.validate(name)) != nil && FileSystem.isDirectory(directory(of: name))
