@@ -1,5 +1,7 @@
+import OCI
+
 /// How a child ended, decoded once from waitpid(2)'s status word.
-public enum ProcessExit: Equatable, Sendable {
+public enum ProcessExit: Equatable, Sendable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
 
@@ -14,6 +16,14 @@ public enum ProcessExit: Equatable, Sendable {
         switch self {
         case .exited(let code): return code
         case .signaled(let signal): return 128 + signal
+        }
+    }
+
+    /// "exit status 1", "killed by signal SIGILL (4)".
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exit status \(code)"
+        case .signaled(let signal): return "killed by signal \(SignalName.name(of: signal) ?? "") (\(signal))"
         }
     }
 }

@@ -173,3 +173,14 @@ public struct CPUAffinity: Codable, Sendable, Equatable {
         self.final = final
     }
 }
+
+extension Process {
+    /// What is wrong with a NAME=VALUE entry, if anything: the one rule for
+    /// config.json, hooks and `exec --env`.
+    public static func environmentProblem(_ variable: String) -> String? {
+        guard let equals = variable.firstIndex(of: "=") else {
+            return "invalid environment variable \"\(variable)\": missing \"=\""
+        }
+        return equals == variable.startIndex ? "invalid environment variable \"\(variable)\": empty name" : nil
+    }
+}

@@ -175,12 +175,9 @@ struct SpecValidator {
 
     mutating func validateEnvironment(_ env: [String]?, at path: String) {
         for (index, variable) in (env ?? []).enumerated() {
-            let elementPath = JSONPath.element(path, index)
-            guard let equals = variable.firstIndex(of: "=") else {
-                report(elementPath, "invalid environment variable \"\(variable)\": missing \"=\"")
-                continue
+            if let problem = Process.environmentProblem(variable) {
+                report(JSONPath.element(path, index), problem)
             }
-            check(equals != variable.startIndex, elementPath, "invalid environment variable \"\(variable)\": empty name")
         }
     }
 

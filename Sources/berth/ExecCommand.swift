@@ -1,3 +1,4 @@
+import OCI
 import Runtime
 
 enum ExecCommand: Command {
@@ -42,8 +43,10 @@ enum ExecCommand: Command {
         options.pidFile = arguments.value("pid-file")
         options.cwd = arguments.value("cwd")
         options.env = arguments.all("env")
-        for variable in options.env where !variable.contains("=") || variable.hasPrefix("=") {
-            throw RuntimeError(.invalidArgument, "exec --env: expected NAME=VALUE, not \(RuntimeError.quoted(variable))")
+        for variable in options.env {
+            if let problem = Process.environmentProblem(variable) {
+                throw RuntimeError(.invalidArgument, "exec --env: \(problem)")
+            }
         }
         options.user = arguments.value("user")
         options.additionalGids = try arguments.all("additional-gids").map { (text) throws(RuntimeError) -> UInt32 in

@@ -163,25 +163,10 @@ enum Mutator {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
         case .number(let text): return text
-        case .string(let text): return quoted(text)
+        case .string(let text): return Log.jsonString(text)
         case .array(let elements): return "[" + elements.map(render).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.keys.sorted().map { quoted($0) + ":" + render(members[$0]!) }.joined(separator: ",") + "}"
+            return "{" + members.keys.sorted().map { Log.jsonString($0) + ":" + render(members[$0]!) }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

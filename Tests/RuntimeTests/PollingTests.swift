@@ -22,7 +22,7 @@ import Testing
 
     @Test func aHookThatEndsInTimeIsReapedOnce() {
         let system = RecordingSystemCalls()
-        #expect(HookRunner.wait(for: 78, timeoutSeconds: 5, system: system) == .exited(0))
+        #expect(HookRunner.wait(for: 78, timeoutSeconds: 5, system: system) == .ended(.exited(0)))
         #expect(system.calls == ["waitpid 78"])
     }
 }

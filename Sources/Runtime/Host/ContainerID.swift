@@ -8,7 +8,7 @@ public enum ContainerID {
     /// runc's character set: letters, digits, `_`, `+`, `-`, `.`; not `.`/`..`.
     public static func validate(_ id: String) throws(RuntimeError) {
         func invalid(_ reason: String) -> RuntimeError {
-            RuntimeError(.invalidArgument, "invalid container id \(quoted(id)): \(reason)")
+            RuntimeError(.invalidArgument, "invalid container id \(RuntimeError.quoted(id)): \(reason)")
         }
         if id.isEmpty { throw invalid("it is empty") }
         if id.utf8.count > maximumLength { throw invalid("longer than \(maximumLength) bytes") }
@@ -23,11 +23,5 @@ public enum ContainerID {
                 throw invalid("only letters, digits and _ + - . are allowed")
             }
         }
-    }
-
-    /// Quotes an id for a message as a JSON string, so that whatever an id
-    /// holds cannot disturb a terminal or a log line.
-    static func quoted(_ id: String) -> String {
-        Log.jsonString(id)
     }
 }

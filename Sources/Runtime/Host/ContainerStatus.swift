@@ -45,7 +45,7 @@ public enum ContainerStatus: String, Sendable, Codable, CaseIterable {
         default: "container not running"
         }
         return RuntimeError(.invalidState,
-                            "cannot \(operation.phrase) a \(rawValue) container \(ContainerID.quoted(id)): \(rule)")
+                            "cannot \(operation.phrase) a \(rawValue) container \(RuntimeError.quoted(id)): \(rule)")
     }
 }
 

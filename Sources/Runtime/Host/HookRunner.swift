@@ -51,29 +51,25 @@ enum HookRunner {
 
         let status = wait(for: pid, timeoutSeconds: hook.timeout, system: system)
         switch status {
-        case .exited(0): return
-        case .exited(let code): throw RuntimeError(.system, "\(label) failed: exit status \(code)")
-        case .signaled(let signal): throw RuntimeError(.system, "\(label) failed: killed by signal \(signal)")
+        case .ended(.exited(0)): return
+        case .ended(let ending): throw RuntimeError(.system, "\(label) failed: \(ending)")
         case .timedOut: throw RuntimeError(.system, "\(label) failed: timed out after \(hook.timeout ?? 0)s")
         }
     }
 
-    enum Outcome: Equatable { case exited(Int32), signaled(Int32), timedOut }
+    enum Outcome: Equatable { case ended(ProcessExit), timedOut }
 
     /// Waits for a child, killing it once `timeoutSeconds` have passed.
     static func wait(for pid: pid_t, timeoutSeconds: Int?, system: any SystemCalls) -> Outcome {
-        var outcome = Outcome.exited(-1)
+        var outcome = Outcome.ended(.exited(-1))
         // Without a timeout the wait blocks; with one, it polls.
         let block = timeoutSeconds == nil
         let ended = Polling.until(seconds: timeoutSeconds.map { UInt64(clamping: $0) }, first: 1000, longest: 50_000) {
             do {
                 guard let status = try system.wait(for: pid, block: block) else { return false }
-                switch ProcessExit(waitStatus: status) {
-                case .exited(let code): outcome = .exited(code)
-                case .signaled(let signal): outcome = .signaled(signal)
-                }
+                outcome = .ended(ProcessExit(waitStatus: status))
             } catch {
-                outcome = .exited(-1)
+                outcome = .ended(.exited(-1))
             }
             return true
         }

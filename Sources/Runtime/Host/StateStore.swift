@@ -63,13 +63,18 @@ public struct StateStore: Sendable {
         } catch {
             throw .system("create state directory \(directory(of: id))", error)
         }
-        return try lock(id)
+        return try lockDirectory(of: id)
     }
 
     /// Locks an existing container's directory; a missing one is `notFound`.
     public func lock(_ id: String) throws(RuntimeError) -> ContainerLock {
         try ContainerID.validate(id)
         try requireTrustedRoot()
+        return try lockDirectory(of: id)
+    }
+
+    /// The lock itself, once the id and the root have been checked.
+    private func lockDirectory(of id: String) throws(RuntimeError) -> ContainerLock {
         do throws(Errno) {
             let fd = try FileDescriptor.open(directory(of: id), O_RDONLY | O_DIRECTORY)
             do throws(Errno) {
@@ -87,7 +92,7 @@ public struct StateStore: Sendable {
     }
 
     static func doesNotExist(_ id: String) -> RuntimeError {
-        RuntimeError(.notFound, "container \(ContainerID.quoted(id)) does not exist")
+        RuntimeError(.notFound, "container \(RuntimeError.quoted(id)) does not exist")
     }
 
     /// The record, or nil while the container is being created (its directory

@@ -110,12 +110,4 @@ extension Runtime {
     static func namespaceIdentity(of pid: pid_t, _ name: String) -> String? {
         FileSystem.readLink("/proc/\(pid)/ns/\(name)")
     }
-
-    /// "exit status 1", "killed by signal SIGILL (4)".
-    static func describe(_ ending: ProcessExit) -> String {
-        switch ending {
-        case .exited(let code): return "exit status \(code)"
-        case .signaled(let signal): return "killed by signal \(SignalName.name(of: signal) ?? "") (\(signal))"
-        }
-    }
 }

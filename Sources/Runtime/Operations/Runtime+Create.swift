@@ -205,7 +205,7 @@ extension Runtime {
     func initExited(_ pid: pid_t, made: inout LaunchRollback) -> RuntimeError {
         let status = try? system.wait(for: pid, block: true)
         made.initPid = 0
-        let ending = status.flatMap { $0 }.map { ": " + Self.describe(ProcessExit(waitStatus: $0)) } ?? ""
+        let ending = status.map { ": \(ProcessExit(waitStatus: $0))" } ?? ""
         return RuntimeError(.system, "container init exited before it was ready" + ending)
     }
 
