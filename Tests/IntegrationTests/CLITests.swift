@@ -102,4 +102,17 @@ struct CLITests {
         #expect(!result.succeeded && !result.timedOut, "\(result)")
         if sandbox.runtime.isBerth { #expect(result.stderr.contains("NOEQUALS"), "\(result.stderr)") }
     }
+
+    /// A count no descriptor table can hold is refused before it is counted.
+    @Test(arguments: ["-1", "1048577", "9223372036854775807", "99999999999999999999"])
+    func aPreserveFdsCountOutOfRangeIsRefused(count: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let bundle = try sandbox.makeBundle()
+        try bundle.write()
+        let id = sandbox.newID()
+        let result = try sandbox.runtime.run(["create", "--preserve-fds", count, "--bundle", bundle.path, id])
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth { #expect(result.stderr.contains("--preserve-fds"), "\(result.stderr)") }
+        #expect(try !sandbox.runtime.run(["state", id]).succeeded)
+    }
 }
