@@ -42,7 +42,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 # rootfses; crun and runc are the peers of the benchmark and the conformance
 # comparison; python3-jsonschema validates our JSON against the spec's schemas.
 DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev busybox-static python3 python3-jsonschema iproute2 \
-                   crun runc time man-db
+                   crun runc time man-db strace
 
 .PHONY: all deps build order-file test unit-test integration-test check demo install conformance bench clean
 

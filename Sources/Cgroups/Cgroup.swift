@@ -51,10 +51,16 @@ public struct Cgroup: Sendable, Equatable {
 
     /// The calling process's cgroup v2 path, from /proc/self/cgroup ("0::/x").
     public static func callerCgroup() -> String {
-        for line in (FileSystem.readText("/proc/self/cgroup") ?? "").split(separator: "\n") where line.hasPrefix("0::") {
+        v2Path(of: "self") ?? "/"
+    }
+
+    /// A process's cgroup v2 path below the hierarchy's root ("0::/x" in
+    /// /proc/PID/cgroup); nil when it is gone or has no v2 line.
+    static func v2Path(of process: String) -> String? {
+        for line in (FileSystem.readText("/proc/\(process)/cgroup") ?? "").split(separator: "\n") where line.hasPrefix("0::") {
             return String(line.dropFirst(3))
         }
-        return "/"
+        return nil
     }
 
     /// Creates the cgroup `relativePath` below the hierarchy's root and

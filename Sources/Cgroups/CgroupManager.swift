@@ -45,6 +45,9 @@ public protocol CgroupManager: Sendable {
     func killAll() throws(CgroupError)
     /// Every pid of the cgroup and its descendants (runc's GetAllPids).
     func processes() -> [pid_t]
+    /// Whether `pid` is in the cgroup or one below it, by the kernel's
+    /// /proc/PID/cgroup: a record's pid is acted on only when it is.
+    func contains(_ pid: pid_t) -> Bool
 
     /// The resource usage now, as `berth events` prints it.
     func stats() -> CgroupStats
@@ -63,6 +66,9 @@ public protocol CgroupManager: Sendable {
     func update(_ resources: LinuxResources) throws(CgroupUpdateError) -> [CgroupSetting]
     /// Kills whatever is left, waits until the cgroup is empty, and removes it.
     func remove() throws(CgroupError)
+    /// Removes the cgroup only if no process or child cgroup is in it (the
+    /// kernel refuses otherwise: EBUSY/ENOTEMPTY); a gone one is fine.
+    func removeIfEmpty() throws(CgroupError)
 }
 
 extension CgroupManager {

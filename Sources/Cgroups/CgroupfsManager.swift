@@ -75,6 +75,11 @@ public struct CgroupfsManager: CgroupManager {
         cgroup.allProcesses()
     }
 
+    public func contains(_ pid: pid_t) -> Bool {
+        guard let (_, relativePath) = placement(), let own = Cgroup.v2Path(of: String(pid)) else { return false }
+        return own == relativePath || own.hasPrefix(relativePath + "/")
+    }
+
     public func stats() -> CgroupStats {
         CgroupStats.read(from: cgroup)
     }
@@ -115,6 +120,10 @@ public struct CgroupfsManager: CgroupManager {
 
     public func remove() throws(CgroupError) {
         try cgroup.remove()
+    }
+
+    public func removeIfEmpty() throws(CgroupError) {
+        if rmdir(path) != 0 && errno != ENOENT { throw CgroupError("remove cgroup \(path)", errno: .current) }
     }
 }
 

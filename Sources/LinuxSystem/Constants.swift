@@ -5,6 +5,7 @@ import CBerth
 
 /// prctl(2) options.
 enum Prctl {
+    static let setParentDeathSignal = Int32(BERTH_PR_SET_PDEATHSIG)
     static let setDumpable = Int32(BERTH_PR_SET_DUMPABLE)
     static let setKeepCapabilities = Int32(BERTH_PR_SET_KEEPCAPS)
     static let dropFromBoundingSet = Int32(BERTH_PR_CAPBSET_DROP)

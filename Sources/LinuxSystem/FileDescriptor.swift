@@ -53,7 +53,9 @@ public struct FileDescriptor: Sendable, Equatable {
 
     /// Blocks until the lock is held. Locks are released when the last
     /// descriptor of the open file description is closed.
-    public func lock(_ kind: LockKind) throws(Errno) {
-        _ = try retryingInterrupts { flock(rawValue, kind == .shared ? LOCK_SH : LOCK_EX) }
+    /// Without `wait`, a lock someone else holds is EWOULDBLOCK at once.
+    public func lock(_ kind: LockKind, wait: Bool = true) throws(Errno) {
+        let operation = (kind == .shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB)
+        _ = try retryingInterrupts { flock(rawValue, operation) }
     }
 }

@@ -1,3 +1,4 @@
+import CBerth
 import Glibc
 
 /// Plain file-system helpers for the runtime's own files (state, config).
@@ -41,6 +42,12 @@ public enum FileSystem {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Moves `from` to `to` unless `to` exists (EEXIST), in one step: what
+    /// another process sees at `to` is either nothing or all of `from`.
+    public static func renameWithoutReplacing(_ from: String, to: String) throws(Errno) {
+        _ = try retryingInterrupts { berth_rename_noreplace(from, to) }
     }
 
     /// Creates a new file and fails if it exists (O_EXCL), so nothing the user

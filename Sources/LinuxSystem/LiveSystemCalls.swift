@@ -149,6 +149,10 @@ public struct LiveSystemCalls: SystemCalls {
         _ = try retryingInterrupts { berth_prctl(Prctl.setDumpable, dumpable ? 1 : 0, 0, 0, 0) }
     }
 
+    public func setParentDeathSignal(_ signal: Int32) throws(Errno) {
+        _ = try retryingInterrupts { berth_prctl(Prctl.setParentDeathSignal, UInt(max(signal, 0)), 0, 0, 0) }
+    }
+
     // MARK: Process attributes
 
     public func setResourceLimit(_ resource: Int32, soft: UInt64, hard: UInt64) throws(Errno) {

@@ -16,23 +16,29 @@ public enum ProcFS {
         return stat.startTime == startTime && stat.state != "Z" && stat.state != "X"
     }
 
-    static func stat(of pid: Int32) -> (state: Character, startTime: UInt64)? {
+    static func stat(of pid: Int32) -> (state: Character, parent: Int32, startTime: UInt64)? {
         FileSystem.readText("/proc/\(pid)/stat").flatMap(parseStat(statLine:))
+    }
+
+    /// The parent's pid (field 4) as berth's pid namespace numbers it.
+    public static func parent(of pid: Int32) -> Int32? {
+        stat(of: pid)?.parent
     }
 
     public static func parseStartTime(statLine: String) -> UInt64? {
         parseStat(statLine: statLine)?.startTime
     }
 
-    /// Field 3 (state: "Z" a zombie, "X" dead) and field 22 (start time).
-    /// The command name (field 2) may hold spaces and parentheses, so fields
-    /// are counted from the last ')'.
-    static func parseStat(statLine: String) -> (state: Character, startTime: UInt64)? {
+    /// Field 3 (state: "Z" a zombie, "X" dead), field 4 (parent pid) and
+    /// field 22 (start time). The command name (field 2) may hold spaces and
+    /// parentheses, so fields are counted from the last ')'.
+    static func parseStat(statLine: String) -> (state: Character, parent: Int32, startTime: UInt64)? {
         guard let closing = statLine.lastIndex(of: ")") else { return nil }
         let fields = statLine[statLine.index(after: closing)...].split(separator: " ")
         // fields[0] is field 3 (state), so field 22 is fields[19].
-        guard fields.count > 19, let state = fields[0].first, let startTime = UInt64(fields[19]) else { return nil }
-        return (state, startTime)
+        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
+              let startTime = UInt64(fields[19]) else { return nil }
+        return (state, parent, startTime)
     }
 
     /// The calling process's capability bounding set (CapBnd): what it can

@@ -71,6 +71,9 @@ public protocol SystemCalls: Sendable {
     func setNoNewPrivileges() throws(Errno)
     /// PR_SET_DUMPABLE.
     func setDumpable(_ dumpable: Bool) throws(Errno)
+    /// PR_SET_PDEATHSIG: `signal` (0 for none) when the parent dies. The
+    /// kernel clears it when the effective or filesystem ids change.
+    func setParentDeathSignal(_ signal: Int32) throws(Errno)
 
     // MARK: Process attributes
 

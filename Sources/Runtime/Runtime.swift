@@ -33,11 +33,28 @@ public struct Runtime: Sendable {
     /// The status of a recorded container, computed from its live init so an
     /// exited (or reaped and recycled) pid reads as stopped.
     public func status(of record: ContainerRecord?) -> ContainerStatus {
-        guard let record, record.pid > 0 else { return .creating }
+        guard let record, record.pid > 0, record.creating != true else { return .creating }
         guard ProcFS.isAlive(record.pid, startedAt: record.initStartTime) else { return .stopped }
         // Paused: the kernel reports the cgroup frozen (berth pause).
         if let cgroup = cgroupManager(of: record), cgroup.isFrozen { return .paused }
         // The init blocks opening exec.fifo until start; start removes it.
         return FileSystem.exists(store.execFifo(of: record.id)) ? .created : .running
+    }
+
+    /// Whether the record's pid is still the container's init: started when
+    /// the record says, and in the container's cgroup. Only then is it
+    /// signalled; a planted or stale record names someone else's process.
+    func initIsTheContainers(_ record: ContainerRecord) -> Bool {
+        guard record.pid > 0, ProcFS.isAlive(record.pid, startedAt: record.initStartTime) else { return false }
+        return cgroupManager(of: record)?.contains(record.pid) ?? true
+    }
+
+    /// The record's init, once `initIsTheContainers`; the reason not otherwise.
+    func requireContainersInit(_ record: ContainerRecord) throws(RuntimeError) -> pid_t {
+        guard initIsTheContainers(record) else {
+            throw RuntimeError(.invalidState,
+                "container \(RuntimeError.quoted(record.id)): pid \(record.pid) is not its init (not in its cgroup \(record.cgroupPath ?? "")); refusing to signal it")
+        }
+        return record.pid
     }
 }

@@ -6,6 +6,8 @@ import LinuxSystem
 public struct RuntimeError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable, Equatable {
         case notFound, alreadyExists, invalidState, invalidConfig, invalidArgument, system, notImplemented
+        /// A container's state.json that does not decode.
+        case corruptState
     }
 
     public var code: Code

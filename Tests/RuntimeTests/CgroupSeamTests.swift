@@ -15,6 +15,8 @@ import Testing
         var updates: [LinuxResources] = []
         var frozen = false
         var updateFailure: CgroupUpdateError?
+        /// Pids `contains` says are not in the cgroup.
+        var strangers: Set<pid_t> = []
     }
 
     struct RecordingManager: CgroupManager {
@@ -50,6 +52,7 @@ import Testing
             recording.calls.append("processes")
             return [41, 42]
         }
+        func contains(_ pid: pid_t) -> Bool { !recording.strangers.contains(pid) }
         func stats() -> CgroupStats {
             recording.calls.append("stats")
             var stats = CgroupStats()
@@ -65,6 +68,7 @@ import Testing
             return CgroupSettings.translate(resources).settings
         }
         func remove() throws(CgroupError) { recording.calls.append("remove") }
+        func removeIfEmpty() throws(CgroupError) { recording.calls.append("removeIfEmpty") }
     }
 
     struct RecordingDriver: CgroupDriver {
@@ -94,11 +98,9 @@ import Testing
         let record = ContainerRecord(ociVersion: "1.3.0", id: "c", pid: pid, initStartTime: startTime, bundle: temporary.path,
                                      rootfs: temporary.path + "/rootfs", created: "2026-12-02T00:00:00Z", owner: "root",
                                      cgroupPath: cgroupPath)
-        let lock = try runtime.store.claim("c")
+        // With what create keeps of the config, which update reads.
+        let lock = try runtime.store.claim(record, config: Array(#"{"ociVersion": "1.3.0"}"#.utf8))
         defer { lock.unlock() }
-        try runtime.store.save(record, holding: lock)
-        // What create keeps of the config, which update reads.
-        try runtime.store.saveConfig(Array(#"{"ociVersion": "1.3.0"}"#.utf8), holding: lock)
     }
 
     @Test func pauseFreezesThroughTheManager() throws {

@@ -23,10 +23,8 @@ import Testing
         try FileSystem.writeNewFile(bundle + "/config.json", try configBytes(env: ["FROM=bundle"], checkBeforeUpdate: false))
         let record = ContainerRecord(ociVersion: "1.3.0", id: "c", pid: 0, initStartTime: 0, bundle: bundle,
                                      rootfs: bundle + "/rootfs", created: "2026-12-02T00:00:00Z", owner: "root")
-        let lock = try runtime.store.claim("c")
+        let lock = try runtime.store.claim(record, config: try configBytes(env: ["FROM=create"], checkBeforeUpdate: true))
         defer { lock.unlock() }
-        try runtime.store.saveConfig(try configBytes(env: ["FROM=create"], checkBeforeUpdate: true), holding: lock)
-        try runtime.store.save(record, holding: lock)
         return (runtime, record)
     }
 
@@ -34,8 +32,7 @@ import Testing
         let temporary = TemporaryDirectory()
         let store = StateStore(root: temporary.path)
         let bytes = Array("{\"ociVersion\": \"1.3.0\"}\n".utf8)
-        let lock = try store.claim("c")
-        try store.saveConfig(bytes, holding: lock)
+        let lock = try store.claim(.claimed("c"), config: bytes)
         #expect(try store.loadConfig("c") == bytes)
         #expect(store.configPath(of: "c") == store.directory(of: "c") + "/config.json")
         try store.remove(holding: lock)

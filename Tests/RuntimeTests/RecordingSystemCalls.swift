@@ -90,6 +90,7 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     func raiseAmbientCapability(_ capability: Int) throws(Errno) { try record("ambient_raise \(capability)") }
     func setNoNewPrivileges() throws(Errno) { try record("no_new_privs") }
     func setDumpable(_ dumpable: Bool) throws(Errno) { try record("dumpable \(dumpable ? 1 : 0)") }
+    func setParentDeathSignal(_ signal: Int32) throws(Errno) { try record("pdeathsig \(signal)") }
 
     func setResourceLimit(_ resource: Int32, soft: UInt64, hard: UInt64) throws(Errno) {
         try record("setrlimit \(resource) \(soft) \(hard)")

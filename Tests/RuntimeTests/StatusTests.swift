@@ -16,7 +16,7 @@ import Testing
     @Test func aLiveInitWithItsFifoIsCreatedAndWithoutItRunning() throws {
         let temporary = TemporaryDirectory()
         let runtime = runtime(temporary)
-        try runtime.store.claim("c").unlock()
+        try runtime.store.claim(.claimed("c")).unlock()
         let me = getpid()
         let live = record(pid: me, startTime: try #require(ProcFS.startTime(of: me)))
         #expect(runtime.status(of: live) == .running)
@@ -45,7 +45,7 @@ import Testing
     @Test func stateOfAStoppedContainerReportsPidZero() throws {
         let temporary = TemporaryDirectory()
         let runtime = runtime(temporary)
-        let lock = try runtime.store.claim("c")
+        let lock = try runtime.store.claim(.claimed("c"))
         try runtime.store.save(record(pid: getpid(), startTime: 1), holding: lock)
         lock.unlock()
         let state = try runtime.state(of: "c")

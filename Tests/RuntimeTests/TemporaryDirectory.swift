@@ -1,4 +1,5 @@
 import Glibc
+@testable import Runtime
 
 /// A directory under /tmp removed at the end of the test that made it.
 final class TemporaryDirectory {
@@ -13,5 +14,13 @@ final class TemporaryDirectory {
 
     deinit {
         _ = system("rm -rf '\(path)'")
+    }
+}
+
+extension ContainerRecord {
+    /// What create claims an id with before it makes anything.
+    static func claimed(_ id: String, bundle: String = "/b") -> ContainerRecord {
+        ContainerRecord(ociVersion: "1.3.0", id: id, pid: 0, initStartTime: 0, bundle: bundle, rootfs: bundle + "/rootfs",
+                        created: "2026-12-02T00:00:00Z", owner: "root", creating: true)
     }
 }

@@ -113,6 +113,10 @@ int berth_move_mount(int fd, int target);
 // close_range(2). Async-signal-safe.
 int berth_close_range(unsigned int first, unsigned int last, unsigned int flags);
 
+// renameat2(2) with RENAME_NOREPLACE: fails with EEXIST rather than
+// replacing `to` (not even an empty directory). Async-signal-safe.
+int berth_rename_noreplace(const char *from, const char *to);
+
 // A close-on-exec memfd that accepts seals, and sealing it against any
 // further change (write, grow, shrink, more seals). Async-signal-safe.
 int berth_memfd_create_sealable(const char *name);

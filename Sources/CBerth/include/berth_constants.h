@@ -43,6 +43,7 @@
 #define BERTH_MOUNT_ATTR_NOSYMFOLLOW 0x00200000ULL
 
 // prctl(2) options (<sys/prctl.h>).
+#define BERTH_PR_SET_PDEATHSIG      1
 #define BERTH_PR_SET_DUMPABLE       4
 #define BERTH_PR_SET_KEEPCAPS       8
 #define BERTH_PR_CAPBSET_DROP       24

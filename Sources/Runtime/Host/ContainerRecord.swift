@@ -7,7 +7,7 @@ import OCI
 public struct ContainerRecord: Codable, Sendable, Equatable {
     public var ociVersion: String
     public var id: String
-    /// The init's host pid; 0 while the container is still being created.
+    /// The init's host pid; 0 until the init is cloned.
     public var pid: Int32
     /// Clock ticks since boot at which `pid` started (/proc/PID/stat field 22).
     public var initStartTime: UInt64
@@ -18,8 +18,16 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var created: String
     public var owner: String
     public var annotations: [String: String]?
-    /// Absolute path of the container's cgroup, when one was made.
+    /// Absolute path of the container's cgroup, when it has one.
     public var cgroupPath: String?
+    /// True when the cgroup existed before the container (a cgroupsPath
+    /// naming a shared cgroup): berth then kills only the container's own
+    /// processes in it and never removes it.
+    public var joinedCgroup: Bool?
+    /// True from before create's first change to the host until the init is
+    /// ready: a record still creating when its lock is free is a create
+    /// that died half-way, for `delete` to undo.
+    public var creating: Bool?
     /// The hooks of `start` and `delete` (startContainer, which `start`
     /// waits for, poststart, poststop), kept from create: later changes to
     /// config.json must not affect the container (runtime.md, create).
@@ -29,8 +37,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
 
     public init(ociVersion: String, id: String, pid: Int32, initStartTime: UInt64, bundle: String,
                 rootfs: String, created: String, owner: String,
-                annotations: [String: String]? = nil, cgroupPath: String? = nil, hooks: Hooks? = nil,
-                intelRdt: IntelRdtPlacement? = nil) {
+                annotations: [String: String]? = nil, cgroupPath: String? = nil, joinedCgroup: Bool? = nil,
+                hooks: Hooks? = nil, intelRdt: IntelRdtPlacement? = nil, creating: Bool? = nil) {
         self.ociVersion = ociVersion
         self.id = id
         self.pid = pid
@@ -41,6 +49,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.owner = owner
         self.annotations = annotations
         self.cgroupPath = cgroupPath
+        self.joinedCgroup = joinedCgroup
+        self.creating = creating
         self.hooks = hooks
         self.intelRdt = intelRdt
     }

@@ -11,8 +11,10 @@ import OCI
 ///         exec.fifo           present from create until start
 ///         start-error         the init's reason when it fails after start
 ///
-/// `mkdir <root>/<id>` is the claim on an id: of two concurrent creates with
-/// the same id exactly one gets past it.
+/// The claim on an id is the rename of a staging directory, already locked
+/// and holding the first record, to `<root>/<id>` (without replacing):
+/// of two concurrent creates with the same id exactly one gets past it,
+/// and no one ever sees a container directory without its record.
 public struct StateStore: Sendable {
     public let root: String
 
@@ -48,22 +50,67 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Claims a new id. The caller owns the returned lock and must either save
-    /// a record or `remove` the id.
-    public func claim(_ id: String) throws(RuntimeError) -> ContainerLock {
+    /// Claims a new id with its first record (and the config create read)
+    /// in place. The caller owns the returned lock and must either keep the
+    /// record up to date or `remove` the id.
+    public func claim(_ record: ContainerRecord, config: [UInt8]? = nil) throws(RuntimeError) -> ContainerLock {
+        let id = record.id
         try ContainerID.validate(id)
         try attempt("create state directory \(root)") { () throws(Errno) in
             try FileSystem.makeDirectories(root, mode: 0o700)
         }
         try requireTrustedRoot()
-        do {
-            try FileSystem.makeNewDirectory(directory(of: id), mode: 0o700)
-        } catch .exists {
-            throw RuntimeError(.alreadyExists, "container with id exists: \(id)")
-        } catch {
-            throw .system("create state directory \(directory(of: id))", error)
+        // Named after this process: a staging directory left by a berth
+        // that died is removed by the next berth with its pid, or by
+        // `delete --force` (removeAbandonedStaging). `remove` uses the
+        // same name on the way out.
+        let staging = root + "/" + Self.stagingPrefix + String(getpid())
+        try? FileSystem.removeTree(staging)
+        let lock = try attempt("create state directory \(staging)") { () throws(Errno) in
+            try FileSystem.makeNewDirectory(staging, mode: 0o700)
+            let fd = try FileDescriptor.open(staging, O_RDONLY | O_DIRECTORY)
+            // Taken before anyone can see the directory under the id, and
+            // kept across the rename (the lock is on the directory itself).
+            do throws(Errno) { try fd.lock(.exclusive) } catch { fd.close(); throw error }
+            return ContainerLock(id: id, descriptor: fd)
         }
-        return try lockDirectory(of: id)
+        do throws(RuntimeError) {
+            try write(record, to: staging + "/state.json")
+            if let config {
+                try attempt("write \(staging)/config.json") { () throws(Errno) in
+                    try FileSystem.writeFileAtomically(staging + "/config.json", config)
+                }
+            }
+            do throws(Errno) {
+                try FileSystem.renameWithoutReplacing(staging, to: directory(of: id))
+            } catch .exists {
+                throw RuntimeError(.alreadyExists, "container with id exists: \(id)")
+            } catch {
+                throw .system("create state directory \(directory(of: id))", error)
+            }
+        } catch {
+            lock.unlock()
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+        return lock
+    }
+
+    /// Staging directories (a container's directory on its way in or out)
+    /// start with a character no container id has.
+    static let stagingPrefix = "~claim-"
+
+    /// Removes staging directories whose berth died before it was done with
+    /// them (nobody holds their lock). They never stand for anything on the
+    /// host: a claim is renamed in before create changes anything, and a
+    /// container is renamed out only after delete undid everything.
+    public func removeAbandonedStaging() {
+        for name in (try? FileSystem.listDirectory(root)) ?? [] where name.hasPrefix(Self.stagingPrefix) {
+            let path = root + "/" + name
+            guard let fd = try? FileDescriptor.open(path, O_RDONLY | O_DIRECTORY) else { continue }
+            defer { fd.close() }
+            if (try? fd.lock(.exclusive, wait: false)) != nil { try? FileSystem.removeTree(path) }
+        }
     }
 
     /// Locks an existing container's directory; a missing one is `notFound`.
@@ -110,7 +157,7 @@ public struct StateStore: Sendable {
         do {
             return try SpecLoader.decode(ContainerRecord.self, from: bytes)
         } catch {
-            throw RuntimeError(.system, "read \(recordPath(of: id)): corrupt state file (\(error))")
+            throw RuntimeError(.corruptState, "read \(recordPath(of: id)): corrupt state file (\(error))")
         }
     }
 
@@ -118,35 +165,38 @@ public struct StateStore: Sendable {
     /// not interleave read-modify-write cycles.
     public func save(_ record: ContainerRecord, holding lock: ContainerLock) throws(RuntimeError) {
         precondition(lock.id == record.id, "saving \(record.id) under the lock of \(lock.id)")
+        try write(record, to: recordPath(of: record.id))
+    }
+
+    private func write(_ record: ContainerRecord, to path: String) throws(RuntimeError) {
         let bytes: [UInt8]
         do {
             bytes = try JSONText.encode(record)
         } catch {
             throw RuntimeError(.system, "encode state of \(record.id): \(error)")
         }
-        try attempt("write \(recordPath(of: record.id))") { () throws(Errno) in
-            try FileSystem.writeFileAtomically(recordPath(of: record.id), bytes)
+        try attempt("write \(path)") { () throws(Errno) in
+            try FileSystem.writeFileAtomically(path, bytes)
         }
     }
 
-    /// Keeps the config as create read it (the exact bytes): the bundle may
-    /// change or go once the container exists, and must not change what
-    /// exec and update do (runtime.md, lifecycle step 2).
-    public func saveConfig(_ bytes: [UInt8], holding lock: ContainerLock) throws(RuntimeError) {
-        try attempt("write \(configPath(of: lock.id))") { () throws(Errno) in
-            try FileSystem.writeFileAtomically(configPath(of: lock.id), bytes)
-        }
-    }
-
-    /// The config `saveConfig` kept.
+    /// The config as create read it (the exact bytes, kept by `claim`): the
+    /// bundle may change or go once the container exists, and must not
+    /// change what exec and update do (runtime.md, lifecycle step 2).
     public func loadConfig(_ id: String) throws(RuntimeError) -> [UInt8] {
         try attempt("read \(configPath(of: id))") { () throws(Errno) in try FileSystem.readFile(configPath(of: id)) }
     }
 
-    /// Removes the container's directory and everything in it.
+    /// Removes the container's directory and everything in it: first
+    /// renamed out of the way in one step, so that a berth killed half-way
+    /// leaves either the whole container or a staging directory that no
+    /// command mistakes for one (removeAbandonedStaging sweeps it).
     public func remove(holding lock: ContainerLock) throws(RuntimeError) {
+        let leaving = root + "/" + Self.stagingPrefix + String(getpid())
+        try? FileSystem.removeTree(leaving)
         try attempt("remove state directory \(directory(of: lock.id))") { () throws(Errno) in
-            try FileSystem.removeTree(directory(of: lock.id))
+            _ = try retryingInterrupts { rename(directory(of: lock.id), leaving) }
+            try FileSystem.removeTree(leaving)
         }
     }
 

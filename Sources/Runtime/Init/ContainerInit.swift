@@ -33,6 +33,11 @@ struct ContainerInit {
 
     /// Never returns: execs the user's process or exits.
     func run() -> Never {
+        // Until berth has recorded the container, nothing but this init
+        // knows it exists: if berth dies (killed, a crash) the init must go
+        // too, not linger blocked on exec.fifo. A berth that died before
+        // this call is seen when the init first reads the socket (EOF).
+        try? system.setParentDeathSignal(SIGKILL)
         // Until execve the init is a copy of berth: not dumpable, so nothing
         // in the container can ptrace it or open /proc/<init>/exe to reach
         // the berth binary (the class of CVE-2019-5736). execve of the
@@ -47,7 +52,7 @@ struct ContainerInit {
             _exit(1)
         }
         if (try? socket.send(.ready)) == nil { _exit(1) }
-        socket.close()
+        waitUntilRecorded()
         waitForStart()
         do {
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
@@ -120,6 +125,16 @@ struct ContainerInit {
         if let domainname = plan.domainname {
             try attempt("set domainname \"\(domainname)\"") { () throws(Errno) in try system.setDomainname(domainname) }
         }
+    }
+
+    /// The container now outlives berth: `create` returns once the init has
+    /// closed the socket, so the signal is off before berth exits. EOF
+    /// instead means berth died before it wrote the record: nothing would
+    /// ever start or delete this init.
+    func waitUntilRecorded() {
+        guard (try? socket.receiveMessage()) == .recorded else { _exit(1) }
+        try? system.setParentDeathSignal(0)
+        socket.close()
     }
 
     /// Blocks until `berth start` writes into exec.fifo; exits quietly when

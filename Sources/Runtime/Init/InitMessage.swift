@@ -6,8 +6,11 @@ import LinuxSystem
 /// ContainerInit.run do it:
 ///
 ///     berth create                                  container init
+///         | record "creating" (cgroup path) in state.json  |
 ///         | clone3(CLONE_NEW*, INTO_CGROUP) ------------> |
-///         | write uid_map / gid_map (new user ns)          | not dumpable; waits
+///         |                                                | dies with berth (parent-death
+///         | record the init's pid and start time           | signal); not dumpable; waits
+///         | write uid_map / gid_map (new user ns)          |
 ///         | join Intel RDT group, move netDevices,         |
 ///         | write oom_score_adj                            |
 ///         | ---- proceed(hostPid) -----------------------> |
@@ -26,7 +29,11 @@ import LinuxSystem
 ///         |                                                | here without no_new_privs)
 ///         | <--- warning(text) ... (any time, logged) ---- |
 ///         | <--- ready  or  failed(error) ---------------- |
-///         | write state.json and the pid file, exit 0      | blocks reading exec.fifo
+///         | write state.json                               | waits
+///         | ---- recorded -------------------------------> |
+///         | waits for EOF                                  | parent-death signal off,
+///         | <--- EOF -------------------------------------- | closes the socket
+///         | write the pid file, exit 0                     | blocks reading exec.fifo
 ///
 /// `berth start` then writes a byte into exec.fifo; the init runs the
 /// startContainer hooks, sweeps its descriptors, loads seccomp (with
@@ -51,13 +58,16 @@ enum InitMessage: Equatable {
     case runHooks
     case hooksDone
     case ready
+    /// berth has written the container's record: from now on the container
+    /// outlives berth, so the init stops dying with it.
+    case recorded
     case failed(RuntimeError)
     /// Something the user should know that does not stop the container.
     case warning(String)
 
     /// The kind field of a packet.
     private enum Kind: UInt32 {
-        case proceed = 1, runHooks, hooksDone, ready, failed, warning
+        case proceed = 1, runHooks, hooksDone, ready, failed, warning, recorded
     }
 
     /// One packet: kind, errno, then the fields as length-prefixed UTF-8
@@ -68,6 +78,7 @@ enum InitMessage: Equatable {
         case .runHooks: return (Kind.runHooks.rawValue, 0, [])
         case .hooksDone: return (Kind.hooksDone.rawValue, 0, [])
         case .ready: return (Kind.ready.rawValue, 0, [])
+        case .recorded: return (Kind.recorded.rawValue, 0, [])
         case .failed(let error):
             return (Kind.failed.rawValue, error.errno?.rawValue ?? 0,
                     Self.fields([error.code.rawValue, error.message] + error.details))
@@ -86,6 +97,7 @@ enum InitMessage: Equatable {
         case .runHooks: self = .runHooks
         case .hooksDone: self = .hooksDone
         case .ready: self = .ready
+        case .recorded: self = .recorded
         case .failed:
             guard fields.count >= 2, let code = RuntimeError.Code(rawValue: fields[0]) else { return nil }
             self = .failed(RuntimeError(code, fields[1], errno: errno == 0 ? nil : Errno(errno),

@@ -92,18 +92,28 @@ extension Runtime {
         try ProcFile.write(mappings.gidMapText, to: "/proc/\(pid)/gid_map")
     }
 
-    /// Every process in the init's pid namespace, the init first. Without
-    /// cgroups this is how `--all` finds the container's processes; it is
-    /// exact when the container has its own pid namespace.
-    /// A container sharing berth's pid namespace has only its init: the
-    /// namespace's other processes are the host's.
-    static func processesSharingPidNamespace(with initPid: pid_t) -> [pid_t] {
-        guard let namespace = namespaceIdentity(of: initPid, "pid"),
-              namespace != namespaceIdentity(of: getpid(), "pid") else { return [initPid] }
-        let others = ((try? FileSystem.listDirectory("/proc")) ?? []).compactMap { pid_t($0) }.filter { pid in
-            pid != initPid && namespaceIdentity(of: pid, "pid") == namespace
+    /// The container's processes, the init first, where no cgroup of
+    /// berth's own holds them (none, or a joined one with others in it):
+    /// with its own pid namespace, every process in it; sharing berth's, the
+    /// init and its descendants (the namespace's other processes are the
+    /// host's; one that daemonized away from the init is not found).
+    static func processesOfContainer(withInit initPid: pid_t) -> [pid_t] {
+        let all = ((try? FileSystem.listDirectory("/proc")) ?? []).compactMap { pid_t($0) }
+        if let namespace = namespaceIdentity(of: initPid, "pid"), namespace != namespaceIdentity(of: getpid(), "pid") {
+            return [initPid] + all.filter { $0 != initPid && namespaceIdentity(of: $0, "pid") == namespace }
         }
-        return [initPid] + others
+        var parents: [pid_t: pid_t] = [:]
+        for pid in all { parents[pid] = ProcFS.parent(of: pid) }
+        return [initPid] + all.filter { pid in
+            var ancestor = parents[pid]
+            var depth = 0
+            while let current = ancestor, current > 1, depth < 4096 {
+                if current == initPid { return true }
+                ancestor = parents[current]
+                depth += 1
+            }
+            return false
+        }
     }
 
     /// The target of /proc/PID/ns/NAME, e.g. "pid:[4026531836]".

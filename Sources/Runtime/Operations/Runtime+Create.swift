@@ -36,13 +36,14 @@ extension Runtime {
             throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) does not exist or is not a directory")
         }
 
-        let lock = try store.claim(id)
+        let record = try firstRecord(of: plan)
+        // From here on every change to the host has a record that names it,
+        // so `delete --force` can undo a create killed at any point.
+        let lock = try store.claim(record, config: configBytes)
         defer { lock.unlock() }
         var made = LaunchRollback()
         do {
-            // Before the init exists: a record never lacks its config.
-            try store.saveConfig(configBytes, holding: lock)
-            let launched = launch(plan, holding: lock, terminalThroughBerth: terminalRelay?.childEnd)
+            let launched = launch(plan, record: record, holding: lock, terminalThroughBerth: terminalRelay?.childEnd)
             made = launched.made
             let record = try launched.result.get()
             if let path = options.pidfdSocket {
@@ -59,22 +60,43 @@ extension Runtime {
         }
     }
 
-    /// Clones the init and drives it to `ready` (see InitMessage). Whether
-    /// it succeeds or fails, the result carries what was made on the host
-    /// (the init, a new cgroup, an RDT group), so the caller can undo it.
-    func launch(_ plan: LaunchPlan, holding lock: ContainerLock,
+    /// The record `create` claims the id with, before it changes anything:
+    /// still creating, no init yet, and the cgroup it is about to make or
+    /// join.
+    func firstRecord(of plan: LaunchPlan) throws(RuntimeError) -> ContainerRecord {
+        let cgroup = plan.cgroup.map(cgroupManager(for:))
+        let joinsCgroup = cgroup?.exists ?? false
+        if joinsCgroup, let cgroup, plan.cgroup?.pathIsDefault == true {
+            throw RuntimeError(.alreadyExists,
+                "cgroup \(cgroup.path) already exists: another container with id \(RuntimeError.quoted(plan.id)) (under another --root) or one a killed berth left has it; set linux.cgroupsPath or remove that cgroup")
+        }
+        let laterHooks = Hooks(startContainer: plan.hooks.startContainer, poststart: plan.hooks.poststart,
+                               poststop: plan.hooks.poststop)
+        return ContainerRecord(
+            ociVersion: plan.ociVersion, id: plan.id, pid: 0, initStartTime: 0, bundle: plan.bundle,
+            rootfs: plan.rootfs, created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
+            cgroupPath: cgroup?.path, joinedCgroup: joinsCgroup ? true : nil,
+            hooks: laterHooks.all.isEmpty ? nil : laterHooks, creating: true)
+    }
+
+    /// Clones the init and drives it to `ready` (see InitMessage), keeping
+    /// `record` up to date under `lock` on the way. Whether it succeeds or
+    /// fails, the result carries what was made on the host (the init, a new
+    /// cgroup, an RDT group), so the caller can undo it.
+    func launch(_ plan: LaunchPlan, record: ContainerRecord, holding lock: ContainerLock,
                 terminalThroughBerth: FileDescriptor? = nil) -> LaunchOutcome {
         var made = LaunchRollback()
+        var record = record
         do throws(RuntimeError) {
-            let record = try launch(plan, holding: lock, made: &made, terminalThroughBerth: terminalThroughBerth)
+            try launch(plan, record: &record, holding: lock, made: &made, terminalThroughBerth: terminalThroughBerth)
             return LaunchOutcome(result: .success(record), made: made)
         } catch {
             return LaunchOutcome(result: .failure(error), made: made)
         }
     }
 
-    private func launch(_ plan: LaunchPlan, holding lock: ContainerLock, made: inout LaunchRollback,
-                        terminalThroughBerth: FileDescriptor?) throws(RuntimeError) -> ContainerRecord {
+    private func launch(_ plan: LaunchPlan, record: inout ContainerRecord, holding lock: ContainerLock,
+                        made: inout LaunchRollback, terminalThroughBerth: FileDescriptor?) throws(RuntimeError) {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -100,7 +122,14 @@ extension Runtime {
         }
 
         let cgroup = try plan.cgroup.map { (planned) throws(RuntimeError) -> any CgroupManager in
-            try prepareCgroup(planned, made: &made.cgroup)
+            let cgroup = try prepareCgroup(planned, made: &made.cgroup)
+            let joined: Bool? = made.cgroup == nil ? true : nil
+            if joined != record.joinedCgroup {
+                // The cgroup came or went since the record was claimed.
+                record.joinedCgroup = joined
+                try store.save(record, holding: lock)
+            }
+            return cgroup
         }
         if cgroup == nil {
             log.debug("container \(plan.id): no cgroup v2 hierarchy on this host, so no cgroup is made")
@@ -138,12 +167,16 @@ extension Runtime {
         if plan.newNamespaces.contains(.user) {
             try Self.writeIdMappings(IDMappings(uid: plan.uidMappings, gid: plan.gidMappings), pid: pid)
         }
-        var intelRdt: IntelRdtPlacement?
+        record.pid = pid
+        record.initStartTime = ProcFS.startTime(of: pid) ?? 0
         if let rdt = plan.process.tuning.intelRdt, let root = plan.process.tuning.resctrlRoot {
             // Before the init runs any code of the container's.
-            intelRdt = try IntelRdt.apply(rdt, id: plan.id, pid: pid, root: root)
-            made.intelRdt = intelRdt
+            record.intelRdt = try IntelRdt.apply(rdt, id: plan.id, pid: pid, root: root)
+            made.intelRdt = record.intelRdt
         }
+        // Until this write the init dies with berth (its parent-death
+        // signal); from here `delete --force` finds it by pid and start time.
+        try store.save(record, holding: lock)
         // The init waits for `proceed`, so it sees the devices from the start.
         try NetworkDevices.move(plan.networkDevices, intoNetworkNamespaceOf: pid)
         if let score = plan.process.oomScoreAdj {
@@ -151,13 +184,6 @@ extension Runtime {
             // namespace its own /proc/self files are not writable by it.
             try ProcFile.write(String(score), to: "/proc/\(pid)/oom_score_adj")
         }
-        let laterHooks = Hooks(startContainer: plan.hooks.startContainer, poststart: plan.hooks.poststart,
-                               poststop: plan.hooks.poststop)
-        let record = ContainerRecord(
-            ociVersion: plan.ociVersion, id: plan.id, pid: pid,
-            initStartTime: ProcFS.startTime(of: pid) ?? 0, bundle: plan.bundle, rootfs: plan.rootfs,
-            created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
-            cgroupPath: cgroup?.path, hooks: laterHooks.all.isEmpty ? nil : laterHooks, intelRdt: intelRdt)
         try attempt("start the container's init") { () throws(Errno) in
             try sockets.parent.send(.proceed(hostPid: pid))
         }
@@ -187,8 +213,10 @@ extension Runtime {
                     throw .system("resume the container's init", error)
                 }
             case .ready?:
+                record.creating = nil
                 try store.save(record, holding: lock)
-                return record
+                try handOver(to: sockets.parent, pid: pid, made: &made)
+                return
             case .failed(let error)?:
                 throw error
             case .warning(let text)?:
@@ -196,6 +224,24 @@ extension Runtime {
             default:
                 throw initExited(pid, made: &made)
             }
+        }
+    }
+
+    /// Tells the init its record is written and waits until it has turned
+    /// its parent-death signal off (it closes the socket): only then may
+    /// berth exit without taking the container with it.
+    private func handOver(to socket: SyncSocket, pid: pid_t, made: inout LaunchRollback) throws(RuntimeError) {
+        let reply: InitMessage?
+        do throws(Errno) {
+            try socket.send(.recorded)
+            reply = try socket.receiveMessage()
+        } catch where error.meansPeerGone {
+            throw initExited(pid, made: &made)
+        } catch {
+            throw .system("hand the container over to its init", error)
+        }
+        if let reply {
+            throw RuntimeError(.system, "hand the container over to its init: unexpected message \(reply)")
         }
     }
 
@@ -218,6 +264,14 @@ extension Runtime {
         }
         if created { made = cgroup }
         log.debug("container cgroup \(cgroup.path)\(created ? "" : " (existing)")")
+        if !created, planned.pathIsDefault {
+            throw RuntimeError(.alreadyExists, "cgroup \(cgroup.path) appeared while the container was being created")
+        }
+        if !created, case let others = cgroup.processes(), !others.isEmpty {
+            // runc joins too; the container's limits then bind these as well,
+            // and delete leaves them alone (it kills only the container's own).
+            log.warning("joining cgroup \(cgroup.path), which already has \(others.count) process(es)")
+        }
         try cgroupAttempt { () throws(CgroupError) in
             try cgroup.apply(planned.settings)
             try cgroup.restrictDevices(to: planned.deviceRules)

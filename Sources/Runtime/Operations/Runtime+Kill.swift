@@ -6,7 +6,8 @@ import OCI
 extension Runtime {
     /// Sends a signal to the container's init or, with `all`, to every
     /// process of the container: those of its cgroup (and the cgroup's
-    /// descendants) when it has one, else those of the init's pid namespace.
+    /// descendants) when berth made it, else those `processesOfContainer`
+    /// finds. Only a pid that is still the container's init is signalled.
     public func kill(id: String, signal text: String, all: Bool) throws(RuntimeError) {
         // Signal 0 only asks whether the init is there, as with kill(1) and runc.
         guard let signal = text == "0" ? 0 : SignalName.number(of: text) else {
@@ -16,10 +17,11 @@ extension Runtime {
         defer { lock.unlock() }
         let (record, status) = try record(id, allowing: .kill)
         let paused = status == .paused
-        if all, let cgroup = cgroupManager(of: record) {
+        let initPid = try requireContainersInit(record)
+        if all, record.joinedCgroup != true, let cgroup = cgroupManager(of: record) {
             try signalCgroup(cgroup, signal, text, paused: paused)
         } else {
-            let targets = all ? Self.processesSharingPidNamespace(with: record.pid) : [record.pid]
+            let targets = all ? Self.processesOfContainer(withInit: initPid) : [initPid]
             try send(signal, text, to: targets)
         }
         // runc: a SIGKILLed paused container is thawed, so that it dies and

@@ -14,14 +14,25 @@ public struct ContainerSummary: Codable, Sendable, Equatable {
 }
 
 extension Runtime {
-    /// Every container under the root. Containers deleted while listing are
-    /// skipped rather than reported as errors.
+    /// Every container under the root, also one whose create is under way
+    /// or died half-way ("creating"). Containers deleted while listing are
+    /// skipped; one whose state cannot be read is warned about (only
+    /// `delete --force` can remove it).
     public func list() throws(RuntimeError) -> [ContainerSummary] {
         var summaries: [ContainerSummary] = []
         for id in try store.ids() {
-            guard let lock = try? store.lock(id) else { continue }
-            defer { lock.unlock() }
-            guard let record = try? store.load(id) else { continue }
+            let record: ContainerRecord?
+            do {
+                let lock = try store.lock(id)
+                defer { lock.unlock() }
+                record = try store.load(id)
+            } catch where error.code == .notFound {
+                continue
+            } catch {
+                log.warning("container \(RuntimeError.quoted(id)) not listed: \(error.summary)")
+                continue
+            }
+            guard let record else { continue }
             let status = status(of: record)
             summaries.append(ContainerSummary(
                 ociVersion: record.ociVersion, id: id, pid: status == .stopped ? 0 : record.pid,

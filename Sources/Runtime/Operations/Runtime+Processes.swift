@@ -10,10 +10,10 @@ extension Runtime {
         let lock = try store.lock(id)
         defer { lock.unlock() }
         let record = try loadRecord(id)
-        if let cgroup = cgroupManager(of: record) {
+        if record.joinedCgroup != true, let cgroup = cgroupManager(of: record) {
             return cgroup.processes()
         }
-        return status(of: record) == .stopped ? [] : Self.processesSharingPidNamespace(with: record.pid)
+        return status(of: record) == .stopped ? [] : Self.processesOfContainer(withInit: record.pid)
     }
 
     /// `ps ARGUMENTS` (default `-ef`) run on the host: its whole table, which

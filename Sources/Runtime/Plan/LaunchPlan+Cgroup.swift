@@ -6,6 +6,10 @@ import OCI
 public struct PlannedCgroup: Sendable {
     public var mount: CgroupMount
     public var relativePath: String
+    /// True when berth chose the path (no cgroupsPath): a cgroup already
+    /// there is then not one to join but another container's, or one a
+    /// dead berth left.
+    public var pathIsDefault: Bool = false
     public var settings: [CgroupSetting]
     public var controllers: Set<String>
     /// The device rules the eBPF filter enforces: the config's, then the
@@ -44,7 +48,8 @@ extension LaunchPlan {
             problems.append(problem)
             return nil
         case .success(let relativePath):
-            return PlannedCgroup(mount: mount, relativePath: relativePath, settings: settings, controllers: controllers,
+            return PlannedCgroup(mount: mount, relativePath: relativePath, pathIsDefault: (linux.cgroupsPath ?? "").isEmpty,
+                                 settings: settings, controllers: controllers,
                                  deviceRules: deviceRules + DeviceFilter.defaultAllowed)
         }
     }
