@@ -18,6 +18,22 @@ import Testing
         return ContainerInit(plan: plan, socket: SyncSocket(descriptor: none), execFifo: none, system: system)
     }
 
+    /// The init dies with berth until berth has recorded the container;
+    /// then it turns that off and closes the socket, which is what `create`
+    /// waits for before it exits.
+    @Test func theParentDeathSignalIsTurnedOffOnlyOnceBerthHasRecordedTheContainer() throws {
+        let system = RecordingSystemCalls()
+        let sockets = try SyncSocket.pair()
+        defer { sockets.parent.close() }
+        let plan = try initWith(mounts: [], system: system).plan
+        let containerInit = ContainerInit(plan: plan, socket: sockets.child, execFifo: FileDescriptor(rawValue: -1),
+                                          system: system)
+        try sockets.parent.send(.recorded)
+        containerInit.waitUntilRecorded()
+        #expect(system.calls == ["pdeathsig 0"])
+        #expect(try sockets.parent.receiveMessage() == nil, "the init closed its end")
+    }
+
     @Test func mountsHappenInConfigOrderInsideTheRootfs() throws {
         let system = RecordingSystemCalls()
         mkdir(temporary.path + "/data", 0o755)

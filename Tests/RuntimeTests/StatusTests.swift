@@ -42,6 +42,21 @@ import Testing
         #expect(ProcFS.parseStartTime(statLine: line) == 987654)
     }
 
+    /// A create under way or killed half-way: the claimed record already
+    /// names the bundle, so `state` never reports an empty one.
+    @Test func stateOfACreatingContainerReportsItsBundle() throws {
+        let temporary = TemporaryDirectory()
+        let runtime = runtime(temporary)
+        var record = ContainerRecord.claimed("c", bundle: "/bundles/c")
+        record.pid = getpid()
+        record.initStartTime = try #require(ProcFS.startTime(of: getpid()))
+        try runtime.store.claim(record).unlock()
+        let state = try runtime.state(of: "c")
+        #expect(state.status == "creating", "a live init whose record is still creating is not created yet")
+        #expect(state.pid == 0)
+        #expect(state.bundle == "/bundles/c")
+    }
+
     @Test func stateOfAStoppedContainerReportsPidZero() throws {
         let temporary = TemporaryDirectory()
         let runtime = runtime(temporary)
