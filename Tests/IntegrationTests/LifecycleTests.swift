@@ -154,3 +154,56 @@ struct LifecycleTests {
         #expect(bundle.readRootfsFile("signal") == nil)
     }
 }
+
+/// `--debug` logs one timing line per phase of create (issue #16), so a
+/// phase that got slower shows without strace.
+@Suite(.integration, .timeLimit(.minutes(1)))
+struct PhaseTimingTests {
+    static let createPhases = [
+        "decode and validate", "plan", "seccomp compile (part of plan)", "state claim", "cgroup", "clone",
+        "id maps, devices, record of the init", "init: namespaces, mounts, devices",
+        "prestart and createRuntime hooks", "init: createContainer hooks, pivot_root, sysctl, privileges",
+        "state write and hand-over",
+    ]
+
+    @Test func debugCreateLogsEachPhaseOnceInOrderWithItsTime() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard sandbox.runtime.isBerth else { return }
+        let id = sandbox.newID("timed")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell("true")
+        try bundle.write()
+        let result = try sandbox.runtime.run(["--debug", "create", "--bundle", bundle.path, id])
+        try #require(result.succeeded, "\(result)")
+
+        // logfmt: msg="create <id>: <phase> took 1.234 ms"
+        let prefix = "msg=\"create \(id): "
+        let timed = result.stderr.split(separator: "\n").compactMap { line -> (phase: String, ms: String)? in
+            guard let start = line.range(of: prefix), let took = line.range(of: " took ", options: .backwards) else {
+                return nil
+            }
+            let phase = String(line[start.upperBound..<took.lowerBound])
+            let rest = line[took.upperBound...]
+            guard rest.hasSuffix(" ms\"") else { return nil }
+            return (phase, String(rest.dropLast(4)))
+        }
+        #expect(timed.map(\.phase) == Self.createPhases, "\(result.stderr)")
+        for line in timed {
+            let parts = line.ms.split(separator: ".")
+            #expect(parts.count == 2 && parts[1].count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) },
+                    "\(line.phase): \(line.ms) is not milliseconds with three decimals")
+        }
+    }
+
+    @Test func createWithoutDebugLogsNoTimings() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard sandbox.runtime.isBerth else { return }
+        let id = sandbox.newID("quiet")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell("true")
+        try bundle.write()
+        let result = try sandbox.runtime.run(["create", "--bundle", bundle.path, id])
+        try #require(result.succeeded, "\(result)")
+        #expect(!result.stderr.contains(" took "), "timings are logged without --debug: \(result)")
+    }
+}

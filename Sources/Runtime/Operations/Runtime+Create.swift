@@ -17,17 +17,21 @@ extension Runtime {
     func create(id: String, options: CreateOptions,
                 mayRelayTerminal: Bool) throws(RuntimeError) -> (record: ContainerRecord, relay: TerminalRelay?) {
         try ContainerID.validate(id)
+        var timer = PhaseTimer("create \(id)", log: log)
         var options = options
         options.bundle = try attempt("find bundle \(options.bundle)") { () throws(Errno) in
             try FileSystem.absolute(options.bundle)
         }
         let (spec, configBytes) = try loadSpec(bundle: options.bundle)
+        timer.end("decode and validate")
         var terminalRelay: TerminalRelay?
         if mayRelayTerminal && options.consoleSocket == nil && spec.process?.terminal == true {
             terminalRelay = try TerminalRelay.make()
             options.relaysTerminal = true
         }
         let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        timer.end("plan")
+        timer.report("seccomp compile (part of plan)", nanoseconds: plan.seccompCompileTime)
         plan.warnings.forEach(log.warning)
         for name in plan.seccomp?.skippedSyscalls ?? [] {
             log.debug("seccomp: skipping unknown system call \"\(name)\"")
@@ -41,9 +45,11 @@ extension Runtime {
         // so `delete --force` can undo a create killed at any point.
         let lock = try store.claim(record, config: configBytes)
         defer { lock.unlock() }
+        timer.end("state claim")
         var made = LaunchRollback()
         do {
-            let launched = launch(plan, record: record, holding: lock, terminalThroughBerth: terminalRelay?.childEnd)
+            let launched = launch(plan, record: record, holding: lock, timer: &timer,
+                                  terminalThroughBerth: terminalRelay?.childEnd)
             made = launched.made
             let record = try launched.result.get()
             if let path = options.pidfdSocket {
@@ -83,12 +89,13 @@ extension Runtime {
     /// `record` up to date under `lock` on the way. Whether it succeeds or
     /// fails, the result carries what was made on the host (the init, a new
     /// cgroup, an RDT group), so the caller can undo it.
-    func launch(_ plan: LaunchPlan, record: ContainerRecord, holding lock: ContainerLock,
+    func launch(_ plan: LaunchPlan, record: ContainerRecord, holding lock: ContainerLock, timer: inout PhaseTimer,
                 terminalThroughBerth: FileDescriptor? = nil) -> LaunchOutcome {
         var made = LaunchRollback()
         var record = record
         do throws(RuntimeError) {
-            try launch(plan, record: &record, holding: lock, made: &made, terminalThroughBerth: terminalThroughBerth)
+            try launch(plan, record: &record, holding: lock, made: &made, timer: &timer,
+                       terminalThroughBerth: terminalThroughBerth)
             return LaunchOutcome(result: .success(record), made: made)
         } catch {
             return LaunchOutcome(result: .failure(error), made: made)
@@ -96,7 +103,8 @@ extension Runtime {
     }
 
     private func launch(_ plan: LaunchPlan, record: inout ContainerRecord, holding lock: ContainerLock,
-                        made: inout LaunchRollback, terminalThroughBerth: FileDescriptor?) throws(RuntimeError) {
+                        made: inout LaunchRollback, timer: inout PhaseTimer,
+                        terminalThroughBerth: FileDescriptor?) throws(RuntimeError) {
         let fifoPath = store.execFifo(of: plan.id)
         let execFifo = try attempt("create \(fifoPath)") { () throws(Errno) in
             _ = try retryingInterrupts { mkfifo(fifoPath, 0o622) }
@@ -134,6 +142,7 @@ extension Runtime {
         if cgroup == nil {
             log.debug("container \(plan.id): no cgroup v2 hierarchy on this host, so no cgroup is made")
         }
+        timer.end("cgroup")
         // clone3 puts the init straight into its cgroup: no user code of the
         // container ever runs outside it.
         let cgroupDirectory = try cgroup.map { (cgroup) throws(RuntimeError) -> FileDescriptor in
@@ -163,6 +172,7 @@ extension Runtime {
         made.initPid = pid
         sockets.child.close()
         log.debug("container \(plan.id): init is pid \(pid)")
+        timer.end("clone")
 
         if plan.newNamespaces.contains(.user) {
             try Self.writeIdMappings(IDMappings(uid: plan.uidMappings, gid: plan.gidMappings), pid: pid)
@@ -187,6 +197,7 @@ extension Runtime {
         try attempt("start the container's init") { () throws(Errno) in
             try sockets.parent.send(.proceed(hostPid: pid))
         }
+        timer.end("id maps, devices, record of the init")
         while true {
             let message: InitMessage?
             do {
@@ -198,6 +209,7 @@ extension Runtime {
             }
             switch message {
             case .runHooks?:
+                timer.end("init: namespaces, mounts, devices")
                 let state = record.state(.creating, pid: record.pid)
                 for kind in ["prestart", "createRuntime"] {
                     let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
@@ -205,6 +217,7 @@ extension Runtime {
                         try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
                     }
                 }
+                timer.end("prestart and createRuntime hooks")
                 do {
                     try sockets.parent.send(.hooksDone)
                 } catch where error.meansPeerGone {
@@ -213,9 +226,11 @@ extension Runtime {
                     throw .system("resume the container's init", error)
                 }
             case .ready?:
+                timer.end("init: createContainer hooks, pivot_root, sysctl, privileges")
                 record.creating = nil
                 try store.save(record, holding: lock)
                 try handOver(to: sockets.parent, pid: pid, made: &made)
+                timer.end("state write and hand-over")
                 return
             case .failed(let error)?:
                 throw error

@@ -15,7 +15,9 @@ extension LaunchPlan {
         let linux = spec.linux ?? Linux()
         let process = spec.process!  // validated for .create
 
+        let seccompStart = Clock.monotonicNanoseconds()
         let seccomp = planSeccomp(linux, problems: &problems)
+        let seccompCompileTime = Clock.monotonicNanoseconds() - seccompStart
         let (newNamespaces, joins) = planNamespaces(linux, problems: &problems)
         let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
         problems += networkDevices.problems
@@ -41,7 +43,7 @@ extension LaunchPlan {
                                details: problems.map(\.description))
         }
 
-        return LaunchPlan(
+        var plan = LaunchPlan(
             id: id, bundle: options.bundle, rootfs: FileSystem.normalized(rootfs),
             rootReadonly: spec.root?.readonly ?? false, ociVersion: BerthVersion.ociVersion, annotations: spec.annotations,
             newNamespaces: newNamespaces, joinedNamespaces: joins, timeOffsets: linux.timeOffsets ?? [:],
@@ -56,6 +58,8 @@ extension LaunchPlan {
             },
             networkDevices: networkDevices.devices, cgroup: cgroup, hooks: spec.hooks ?? Hooks(), options: options,
             warnings: warnings)
+        plan.seccompCompileTime = seccompCompileTime
+        return plan
     }
 
     /// The namespaces made new, and those joined by path in the order they

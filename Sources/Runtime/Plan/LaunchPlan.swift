@@ -47,6 +47,9 @@ public struct LaunchPlan: Sendable {
     public var options: CreateOptions
     /// What berth leaves out and says so (config.md asks for warnings).
     public var warnings: [String] = []
+    /// How long compiling linux.seccomp took (nanoseconds), for the phase
+    /// timings `--debug` logs: the one costly step inside planning.
+    public var seccompCompileTime: UInt64 = 0
 
     /// The namespaces clone creates. A new time namespace is not among them:
     /// berth makes it before the clone (see TimeNamespaceSwitch).
