@@ -2,9 +2,11 @@
 //
 // Every problem is reported, each with the JSON path of the value at fault,
 // so a user fixes a config in one pass instead of one error per attempt.
-// Checks that need the host (does a namespace path exist, which capabilities
-// does the kernel know) go through `ValidationEnvironment`, which keeps this
-// target free of system calls and its tests free of root.
+// Checks that need the host (does a namespace path exist) go through
+// `ValidationEnvironment`, which keeps this target free of system calls and
+// its tests free of root. Capabilities are not problems here: config.md
+// asks for a warning, not a failure, for one that cannot be granted, and
+// the launch plan leaves such names out and says so.
 
 /// What the config is validated for.
 public enum ValidationPurpose: Sendable {
@@ -16,18 +18,15 @@ public enum ValidationPurpose: Sendable {
 
 /// The facts about the host that validation needs, read by the caller.
 public struct ValidationEnvironment: Sendable {
-    /// The content of /proc/sys/kernel/cap_last_cap.
-    public var lastCapability: Int
     /// Whether a path exists in the runtime's mount namespace.
     public var pathExists: @Sendable (String) -> Bool
 
-    public init(lastCapability: Int, pathExists: @escaping @Sendable (String) -> Bool) {
-        self.lastCapability = lastCapability
+    public init(pathExists: @escaping @Sendable (String) -> Bool) {
         self.pathExists = pathExists
     }
 
-    /// Assumes every known capability exists and every path exists.
-    public static let permissive = ValidationEnvironment(lastCapability: Capability.last, pathExists: { _ in true })
+    /// Assumes every path exists.
+    public static let permissive = ValidationEnvironment(pathExists: { _ in true })
 }
 
 extension Spec {
@@ -158,7 +157,6 @@ struct SpecValidator {
         }
         checkAbsolute(process.cwd, at: "process.cwd")
         validateEnvironment(process.env, at: "process.env")
-        validateCapabilities(process.capabilities)
         validateRlimits(process.rlimits ?? [])
         checkRange(process.oomScoreAdj, -1000...1000, at: "process.oomScoreAdj")
         if let scheduler = process.scheduler {
@@ -177,28 +175,6 @@ struct SpecValidator {
         for (index, variable) in (env ?? []).enumerated() {
             if let problem = Process.environmentProblem(variable) {
                 report(JSONPath.element(path, index), problem)
-            }
-        }
-    }
-
-    private mutating func validateCapabilities(_ capabilities: LinuxCapabilities?) {
-        guard let capabilities else { return }
-        let sets = [
-            ("bounding", capabilities.bounding), ("effective", capabilities.effective),
-            ("inheritable", capabilities.inheritable), ("permitted", capabilities.permitted),
-            ("ambient", capabilities.ambient),
-        ]
-        for (setName, names) in sets {
-            for (index, name) in (names ?? []).enumerated() {
-                let path = JSONPath.element("process.capabilities.\(setName)", index)
-                guard let number = Capability.number(of: name) else {
-                    report(path, "unknown capability \"\(name)\"")
-                    continue
-                }
-                check(
-                    number <= environment.lastCapability, path,
-                    "capability \"\(name)\" is not supported by the kernel (last capability is \(environment.lastCapability))"
-                )
             }
         }
     }

@@ -66,6 +66,61 @@ struct SecurityTests {
         }
     }
 
+    /// config.md: a capability name that maps to nothing is logged as a
+    /// warning and create does not fail; the rest of the sets apply. (runc:
+    /// "ignoring unknown or unavailable capabilities".)
+    @Test(arguments: ["bounding", "effective", "inheritable", "permitted", "ambient"])
+    func anUnknownCapabilityIsLeftOutWithAWarning(set: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell(SecurityTests.statusScript) { bundle in
+            var sets = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN"], sets: ["bounding", "effective", "permitted"])
+            sets[set, default: []].append("CAP_UNKNOWN")
+            bundle.process["capabilities"] = sets
+        }
+        #expect(result.succeeded, "\(result)")
+        let fields = Host.statusFields(result.stdout)
+        for field in ["CapBnd", "CapEff", "CapPrm"] {
+            #expect(fields[field] == "0000000000000021", "\(field): \(result)")
+        }
+        #expect(fields["CapInh"] == "0000000000000000", "\(result)")
+        #expect(fields["CapAmb"] == "0000000000000000", "\(result)")
+        #expect(result.stderr.contains("CAP_UNKNOWN"), "\(result)")
+        if sandbox.runtime.isBerth {
+            let index = set == "bounding" || set == "effective" || set == "permitted" ? 2 : 0
+            #expect(result.stderr.contains("level=warning"), "\(result)")
+            #expect(result.stderr.contains("process.capabilities.\(set)[\(index)]: unknown capability"), "\(result)")
+        }
+    }
+
+    /// An ambient capability must be inheritable and permitted, or the
+    /// kernel refuses to raise it: runc leaves it out of ambient with a
+    /// warning instead of failing, and so must berth. The user is not root,
+    /// so what the process holds after execve comes from its ambient set.
+    @Test func anAmbientCapabilityThatIsNotInheritableIsLeftOutWithAWarning() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("id -u; " + SecurityTests.statusScript) { bundle in
+            bundle.process["user"] = ["uid": 1000, "gid": 1000]
+            // CAP_NET_BIND_SERVICE (bit 10) is in every set; CAP_NET_RAW
+            // (bit 13) is ambient but not inheritable.
+            var sets = SecurityTests.capabilities(["CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
+                                                  sets: ["ambient", "bounding", "permitted", "effective"])
+            sets["inheritable"] = ["CAP_NET_BIND_SERVICE"]
+            bundle.process["capabilities"] = sets
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout.hasPrefix("1000\n"), "\(result)")
+        let fields = Host.statusFields(result.stdout)
+        #expect(fields["CapAmb"] == "0000000000000400", "\(result)")
+        #expect(fields["CapInh"] == "0000000000000400", "\(result)")
+        #expect(fields["CapPrm"] == "0000000000000400", "\(result)")
+        #expect(fields["CapEff"] == "0000000000000400", "\(result)")
+        #expect(fields["CapBnd"] == "0000000000002400", "\(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("process.capabilities.ambient: CAP_NET_RAW is not in the inheritable set"),
+                    "\(result)")
+        }
+    }
+
     /// The kernel refuses an inheritable set outside the bounding set
     /// (capset(2)): the runtime must say so from `create` (runc: "unable to
     /// apply caps: operation not permitted") or at least from `start` — never

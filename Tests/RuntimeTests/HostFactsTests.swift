@@ -6,8 +6,9 @@ import Testing
 /// The plan reads the machine only through HostFacts, so it can be built
 /// for a machine that is not this one.
 @Suite struct HostFactsTests {
-    static func host(grantable: UInt64 = ~0, seLinux: Bool = false, cgroupMount: CgroupMount? = nil) -> HostFacts {
-        HostFacts(cgroupMount: { cgroupMount }, callerCgroup: { "/caller" }, lastCapability: 40,
+    static func host(grantable: UInt64 = ~0, lastCapability: Int = 40, seLinux: Bool = false,
+                     cgroupMount: CgroupMount? = nil) -> HostFacts {
+        HostFacts(cgroupMount: { cgroupMount }, callerCgroup: { "/caller" }, lastCapability: lastCapability,
                   grantableCapabilities: grantable, appArmorEnabled: { false }, seLinuxEnabled: { seLinux },
                   resctrlRoot: { nil })
     }
@@ -23,6 +24,42 @@ import Testing
         }
         #expect(planned.process.capabilities.bounding == 1)
         #expect(planned.warnings == ["capability CAP_KILL cannot be granted: berth does not hold it; left out"])
+    }
+
+    /// config.md: a name that maps to no capability of this kernel is a
+    /// warning naming it and its set, not a failure (runc's behaviour).
+    @Test func anUnknownCapabilityOrOneTheKernelLacksIsLeftOutWithAWarning() throws {
+        // CAP_BPF is 39: newer than this kernel's last capability, 38.
+        let planned = try plan(Self.host(lastCapability: 38)) {
+            $0.process?.capabilities = LinuxCapabilities(bounding: ["CAP_CHOWN", "CAP_UNKNOWN"], effective: ["CAP_BPF"],
+                                                         permitted: ["CAP_BPF", "CAP_KILL"])
+        }
+        #expect(planned.process.capabilities == CapabilitySets(bounding: 1 << 0, permitted: 1 << 5))
+        #expect(planned.warnings == [
+            #"process.capabilities.bounding[1]: unknown capability "CAP_UNKNOWN"; left out"#,
+            #"process.capabilities.effective[0]: capability "CAP_BPF" is not supported by the kernel (last capability is 38); left out"#,
+            #"process.capabilities.permitted[0]: capability "CAP_BPF" is not supported by the kernel (last capability is 38); left out"#,
+        ])
+    }
+
+    /// PR_CAP_AMBIENT_RAISE refuses a capability that is not both permitted
+    /// and inheritable: runc leaves it out of ambient with a warning rather
+    /// than fail, and so does berth.
+    @Test func anAmbientCapabilityThatIsNotInheritableOrPermittedIsLeftOutOfAmbient() throws {
+        // CAP_CHOWN (0) is in every set; CAP_KILL (5) is not inheritable,
+        // CAP_NET_RAW (13) not permitted.
+        let planned = try plan(Self.host()) {
+            $0.process?.capabilities = LinuxCapabilities(
+                bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_CHOWN"],
+                inheritable: ["CAP_CHOWN", "CAP_NET_RAW"], permitted: ["CAP_CHOWN", "CAP_KILL"],
+                ambient: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"])
+        }
+        #expect(planned.process.capabilities.ambient == 1 << 0)
+        #expect(planned.process.capabilities.inheritable == (1 << 0) | (1 << 13))
+        #expect(planned.warnings == [
+            "process.capabilities.ambient: CAP_KILL is not in the inheritable set; left out of ambient",
+            "process.capabilities.ambient: CAP_NET_RAW is not in the permitted set; left out of ambient",
+        ])
     }
 
     @Test func aMountLabelNeedsSELinuxOnTheHost() throws {

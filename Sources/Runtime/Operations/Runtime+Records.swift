@@ -63,7 +63,7 @@ extension Runtime {
         } catch {
             throw RuntimeError(.invalidConfig, "\(path): invalid config", details: error.problems.map(\.description))
         }
-        let environment = ValidationEnvironment(lastCapability: ProcFS.lastCapability(), pathExists: pathExists)
+        let environment = ValidationEnvironment(pathExists: pathExists)
         let problems = spec.validate(for: .create, environment: environment)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "\(path): \(problems.count) problem(s)", details: problems.map(\.description))

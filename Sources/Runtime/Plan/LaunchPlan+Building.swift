@@ -169,27 +169,8 @@ extension LaunchPlan {
     static func planProcess(_ process: Process, tuning: ProcessTuning, consoleSocket: String?,
                             relaysTerminal: Bool, host: HostFacts, problems: inout [ConfigProblem],
                             warnings: inout [String]) -> PlannedProcess {
-        let grantable = host.grantableCapabilities
-        var capabilities = CapabilitySets()
-        if let sets = process.capabilities {
-            // config.md: capabilities that cannot be granted (berth itself
-            // lacks them) are logged as warnings, and do not fail create.
-            var refused = Set<String>()
-            func mask(_ names: [String]?) -> UInt64 {
-                (names ?? []).reduce(0) { bits, name in
-                    guard let number = Capability.number(of: name) else { return bits }
-                    guard grantable & (1 << UInt64(number)) != 0 else {
-                        refused.insert(name)
-                        return bits
-                    }
-                    return bits | (1 << UInt64(number))
-                }
-            }
-            capabilities = CapabilitySets(bounding: mask(sets.bounding), effective: mask(sets.effective),
-                                          permitted: mask(sets.permitted), inheritable: mask(sets.inheritable),
-                                          ambient: mask(sets.ambient))
-            warnings += refused.sorted().map { "capability \($0) cannot be granted: berth does not hold it; left out" }
-        }
+        let capabilities = process.capabilities.map { CapabilitySets.plan($0, host: host, warnings: &warnings) }
+            ?? CapabilitySets()
         let rlimits = (process.rlimits ?? []).compactMap { limit in
             Rlimit.resource(of: limit.type).map { (resource: $0, soft: limit.soft, hard: limit.hard) }
         }
