@@ -46,6 +46,25 @@ import Testing
         #expect(!result.stdout.hasPrefix("/") || result.stdout.hasPrefix("/proc"), "\(result)")
     }
 
+    /// CVE-2022-29162 class: `exec --cap` adds the capability to the
+    /// bounding, effective and permitted sets of the exec'd process, never to
+    /// its inheritable set (nor ambient, which needs inheritable), where a
+    /// program with file capabilities could carry it across execve.
+    @Test func cve_2022_29162_execCapDoesNotMakeTheCapabilityInheritable() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (id, _, _) = try ExecTests.running(sandbox, "inh") { bundle in
+            bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL"], sets: ["bounding", "effective", "permitted"])
+        }
+        let result = try ExecTests.shell(sandbox, id, options: ["--cap", "CAP_NET_ADMIN"], SecurityTests.statusScript)
+        #expect(result.succeeded, "\(result)")
+        let fields = Host.statusFields(result.stdout)
+        // CAP_KILL is bit 5, CAP_NET_ADMIN bit 12.
+        #expect(fields["CapEff"] == "0000000000001020", "\(result)")
+        #expect(fields["CapBnd"] == "0000000000001020", "\(result)")
+        #expect(fields["CapInh"] == "0000000000000000", "\(result)")
+        #expect(fields["CapAmb"] == "0000000000000000", "\(result)")
+    }
+
     /// CVE-2025-52881 class: a file mounted over a /proc/sys entry is not
     /// written to in its place.
     @Test func cve_2025_52881_aFileOverProcSysIsNotWrittenTo() throws {

@@ -120,8 +120,13 @@ extension Runtime {
             sets.bounding = (sets.bounding ?? []) + [name]
             sets.effective = (sets.effective ?? []) + [name]
             sets.permitted = (sets.permitted ?? []) + [name]
-            sets.inheritable = (sets.inheritable ?? []) + [name]
-            sets.ambient = (sets.ambient ?? []) + [name]
+            // Never inheritable (CVE-2022-29162: across execve of a program
+            // whose file capabilities name it inheritable, an inheritable
+            // capability becomes permitted, even for a non-root user).
+            // Ambient needs inheritable: only where the config has it so.
+            if sets.inheritable?.contains(name) == true {
+                sets.ambient = (sets.ambient ?? []) + [name]
+            }
             process.capabilities = sets
         }
         if options.noNewPrivileges { process.noNewPrivileges = true }
