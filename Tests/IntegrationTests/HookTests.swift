@@ -55,16 +55,19 @@ struct HookTests {
             let state = try ContainerState(json: text)
             #expect(state.id == id, "\(name): \(text)")
             #expect(state.bundle == bundle.path, "\(name): \(text)")
-            if sandbox.runtime.isBerth {
+            // runc 1.1 runs poststart during create, before the program runs.
+            withKnownIssue("runc 1.1 gives poststart the status created") {
                 #expect(state.status == HookTests.statuses[name], "\(name): \(text)")
+            } when: {
+                !sandbox.runtime.isBerth && name == "poststart"
             }
             switch name {
             case "poststop":
                 break  // the init is gone by then: pid is optional
             case "createContainer", "startContainer":
-                // These run in the container's namespaces; runc gives the
-                // init's pid as seen there (1), the spec the host's.
-                #expect(state.pid == pid || state.pid == 1, "\(name): \(text)")
+                // runtime.md: hooks run in the container's namespace get the
+                // pid as seen there, the init's in its new pid namespace (runc too).
+                #expect(state.pid == 1, "\(name): \(text)")
             default:
                 #expect(state.pid == pid, "\(name): \(text)")
             }

@@ -55,7 +55,7 @@ struct ContainerInit {
         waitUntilRecorded()
         waitForStart()
         do {
-            try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created, pid: prepared.hostPid)
+            try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created)
             try process.execute(prepared)
         } catch {
             FileDescriptor.standardError.write("berth: \(error.summary)\n")
@@ -100,7 +100,7 @@ struct ContainerInit {
         guard try attempt("wait for hooks", { () throws(Errno) in try socket.receiveMessage() }) == .hooksDone else {
             throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
         }
-        try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating, pid: hostPid)
+        try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating)
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
             try process.openTerminal(in: rootfs, sendingTo: socket)
         }
@@ -146,8 +146,10 @@ struct ContainerInit {
         execFifo.close()
     }
 
-    func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus, pid: Int32) throws(RuntimeError) {
-        let state = plan.state(status, pid: pid)
+    /// The hooks run in the container's namespaces: runtime.md gives them
+    /// the pid as seen there (1 in a new pid namespace), as runc does.
+    func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus) throws(RuntimeError) {
+        let state = plan.state(status, pid: getpid())
         for (index, hook) in (hooks ?? []).enumerated() {
             try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
         }
