@@ -6,3 +6,9 @@ public func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<
     defer { pointers.forEach { free($0) } }
     return body(pointers)
 }
+
+/// Calls `body` with a C string of `string`, or NULL for nil.
+public func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}

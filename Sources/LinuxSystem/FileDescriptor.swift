@@ -22,6 +22,15 @@ public struct FileDescriptor: Sendable, Equatable {
         return FileDescriptor(rawValue: fd)
     }
 
+    /// A pipe whose ends are both close-on-exec. (pipe2 is not visible to
+    /// Swift; berth has one thread, so no exec can come in between.)
+    public static func pipe() throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [-1, -1]
+        _ = try retryingInterrupts { Glibc.pipe(&fds) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+
     public func close() {
         // EINTR on close must not be retried on Linux: the descriptor is gone.
         _ = Glibc.close(rawValue)

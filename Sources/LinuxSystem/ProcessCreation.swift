@@ -22,6 +22,24 @@ public enum ProcessCreation {
         return pid
     }
 
+    /// A lifecycle hook's process: `path` executed with exactly `arguments`
+    /// (argv[0] included) and `environment`, `stdio` as its descriptors 0–2
+    /// and no other, every signal unblocked and at its default, in
+    /// `directory` when given. Made without clone3 (see berth_spawn).
+    public static func spawn(_ path: String, arguments: [String], environment: [String],
+                             stdio: [FileDescriptor], directory: String?) throws(Errno) -> pid_t {
+        guard stdio.count == 3 else { throw Errno(EINVAL) }
+        let pid = withCStrings(arguments) { argv in
+            withCStrings(environment) { envp in
+                withOptionalCString(directory) { directory in
+                    berth_spawn(path, argv, envp, stdio[0].rawValue, stdio[1].rawValue, stdio[2].rawValue, directory)
+                }
+            }
+        }
+        if pid < 0 { throw Errno.current }
+        return pid
+    }
+
     /// The threads of the calling process (entries of /proc/self/task).
     public static func threadCount() -> Int {
         guard let directory = opendir("/proc/self/task") else { return 0 }

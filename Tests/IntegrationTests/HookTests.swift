@@ -74,6 +74,128 @@ struct HookTests {
         }
     }
 
+    /// A directory for what the hooks write, bound into the container at
+    /// the same path for the hooks that run after pivot_root.
+    static func recordsDirectory(in sandbox: Sandbox, bundle: Bundle) throws -> String {
+        let records = sandbox.path + "/hooks"
+        try FileManager.default.createDirectory(atPath: records, withIntermediateDirectories: true)
+        bundle.addMount(destination: records, type: "bind", source: records, options: ["rbind"])
+        return records
+    }
+
+    /// A hook at every point lists its descriptors while the runtime runs
+    /// with a descriptor 7 of its caller's open: each hook has stdio only
+    /// (the 3 is `ls`'s own directory).
+    @Test func hooksGetOnlyStdioAndNoDescriptorOfTheCaller() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("fds")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
+        bundle.top["hooks"] = Dictionary(uniqueKeysWithValues: HookTests.hookNames.map { name in
+            (name, [["path": "/bin/sh", "args": ["sh", "-c", "ls /proc/self/fd > \(records)/\(name).fds"]]])
+        })
+        try bundle.write()
+
+        let created = try sandbox.runtime.runLeakingDescriptor7(["create", "--bundle", bundle.path, id])
+        try #require(created.succeeded, "\(created)")
+        let started = try sandbox.runtime.runLeakingDescriptor7(["start", id])
+        try #require(started.succeeded, "\(started)")
+        #expect(eventually { bundle.readRootfsFile("ready") != nil })
+        #expect(try sandbox.runtime.kill(id, "KILL").succeeded)
+        #expect(try sandbox.runtime.waitForStatus(id, "stopped"))
+        let deleted = try sandbox.runtime.runLeakingDescriptor7(["delete", id])
+        #expect(deleted.succeeded, "\(deleted)")
+        for name in HookTests.hookNames {
+            let listed = (try? String(contentsOfFile: "\(records)/\(name).fds", encoding: .utf8)) ?? "(no list)"
+            #expect(listed.split(separator: "\n") == ["0", "1", "2", "3"], "\(name): \(listed)")
+        }
+    }
+
+    /// A failing hook's stderr is part of the runtime's error, where a
+    /// manager reading the error (or its log) sees it.
+    @Test(arguments: ["createRuntime", "createContainer", "startContainer"])
+    func aFailingHooksStderrIsInTheError(kind: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("fail")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        bundle.top["hooks"] = [kind: [["path": "/bin/sh", "args": ["sh", "-c", "echo hook refused because of X >&2; exit 3"]]]]
+        try bundle.write()
+
+        var result = try sandbox.runtime.create(id, bundle: bundle.path)
+        if kind == "startContainer" {
+            try #require(result.succeeded, "\(result)")
+            result = try sandbox.runtime.start(id)
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth {
+            let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("berth: ") }
+            #expect(errors.contains { $0.contains(kind) && $0.contains("hook refused because of X") }, "\(result)")
+        } else {
+            #expect(result.stderr.contains("hook refused because of X"), "\(result)")
+        }
+    }
+
+    /// The hooks the container's init runs: createContainer in the rootfs
+    /// (runc chdirs there before it runs them), startContainer in the
+    /// process's cwd; without `env` of their own both get the process's
+    /// environment, as runc's init gives them its own; argv is the hook's
+    /// `args` as they are, argv[0] included.
+    @Test func theInitsHooksGetTheRootfsOrCwdAndTheProcessEnvironment() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("ctx")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        bundle.process["cwd"] = "/tmp"
+        let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
+        func saving(_ name: String, argv0: String) -> [String: Any] {
+            let script = #"echo "$0" > \#(records)/\#(name).argv0; pwd > \#(records)/\#(name).cwd; env > \#(records)/\#(name).env"#
+            return ["path": "/bin/sh", "args": [argv0, "-c", script]]
+        }
+        // The container's /bin/sh is busybox, which needs its own name.
+        bundle.top["hooks"] = ["createContainer": [saving("createContainer", argv0: "the-hooks-own-argv0")],
+                               "startContainer": [saving("startContainer", argv0: "sh")]]
+        try bundle.write()
+        let created = try sandbox.runtime.create(id, bundle: bundle.path)
+        try #require(created.succeeded, "\(created)")
+        let started = try sandbox.runtime.start(id)
+        try #require(started.succeeded, "\(started)")
+
+        func read(_ file: String) -> String {
+            (try? String(contentsOfFile: "\(records)/\(file)", encoding: .utf8)) ?? "(missing)"
+        }
+        #expect(read("createContainer.argv0") == "the-hooks-own-argv0\n")
+        #expect(read("startContainer.argv0") == "sh\n")
+        #expect(read("createContainer.cwd") == bundle.rootfs + "\n")
+        #expect(read("startContainer.cwd") == "/tmp\n")
+        for name in ["createContainer", "startContainer"] {
+            let environment = read(name + ".env").split(separator: "\n").map(String.init)
+            #expect(environment.contains("PATH=/bin:/usr/bin:/sbin"), "\(name): \(environment)")
+            #expect(environment.contains("\(Sandbox.markerVariable)=\(sandbox.path)"), "\(name): \(environment)")
+        }
+    }
+
+    /// glibc's posix_spawn tries clone3 first and gives up unless it is
+    /// ENOSYS: a seccomp profile answering clone3 with EPERM must not make
+    /// the startContainer hooks, which run under it, fail.
+    @Test func aStartContainerHookRunsUnderAProfileThatRefusesClone3() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("clone3")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
+        bundle.linux["seccomp"] = SecurityTests.mkdirFilter(action: "SCMP_ACT_ERRNO", names: ["clone3"])
+        bundle.top["hooks"] = ["startContainer": [["path": "/bin/sh", "args": ["sh", "-c", "echo ran > \(records)/ran"]]]]
+        try bundle.write()
+        let created = try sandbox.runtime.create(id, bundle: bundle.path)
+        try #require(created.succeeded, "\(created)")
+        let started = try sandbox.runtime.start(id)
+        #expect(started.succeeded, "\(started)")
+        #expect((try? String(contentsOfFile: records + "/ran", encoding: .utf8)) == "ran\n")
+        #expect(eventually { bundle.readRootfsFile("ready") != nil })
+    }
+
     @Test func aFailingCreateRuntimeHookFailsCreateAndLeavesNothing() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let bundle = try sandbox.makeBundle()

@@ -36,4 +36,22 @@ struct PreserveFdsTests {
         #expect(result.succeeded, "\(result)")
         #expect(result.stdout == "0\n1\n2\n3\n")
     }
+
+    /// The created init is a copy of the runtime: a descriptor its caller
+    /// left open must not be held by the container until `start`, unless
+    /// --preserve-fds passes it (3 to 7 here).
+    @Test(arguments: [false, true])
+    func theCreatedInitHoldsNoDescriptorOfTheCallerUnlessPreserved(preserved: Bool) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("held")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        try bundle.write()
+        let preserve = preserved ? ["--preserve-fds", "5"] : []
+        let created = try sandbox.runtime.runLeakingDescriptor7(["create", "--bundle", bundle.path] + preserve + [id])
+        try #require(created.succeeded, "\(created)")
+        let pid = try sandbox.runtime.state(id).pid
+        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+        #expect(held.contains("7") == preserved, "\(held.sorted())")
+    }
 }

@@ -42,6 +42,14 @@ struct Runtime: Sendable {
                            extraFiles: extraFiles, environment: environment, timeout: timeout)
     }
 
+    /// Like `run`, with descriptor 7 open and not close-on-exec, as a caller
+    /// that leaks one leaves it (sh opens it, then executes the runtime).
+    @discardableResult
+    func runLeakingDescriptor7(_ arguments: [String]) throws -> ProcessResult {
+        try Subprocess.run("/bin/sh", ["-c", #"exec "$@" 7</dev/null"#, "sh", binary, "--root", root] + arguments,
+                           environment: environment, timeout: 20)
+    }
+
     /// `create`; the container's init inherits `stdout` (terminal false).
     @discardableResult
     func create(_ id: String, bundle: String, pidFile: String? = nil, consoleSocket: String? = nil,

@@ -34,6 +34,22 @@ void berth_libseccomp_version(unsigned *major, unsigned *minor, unsigned *micro)
 // Async-signal-safe.
 pid_t berth_clone(uint64_t flags, int cgroup_fd);
 
+// Starts `path` with `argv` and `envp` in a new process (for lifecycle
+// hooks) whose stdin, stdout and stderr are `stdin_fd`, `stdout_fd` and
+// `stderr_fd`, which holds no other descriptor (close_range from 3), has an
+// empty signal mask and every signal at its default action, and whose
+// working directory is `directory` unless that is NULL. Returns the child's
+// pid, or -1 with errno, including the child's own failure (chdir, execve).
+// The child is made with the classic clone system call (CLONE_VM |
+// CLONE_VFORK, as posix_spawn does) and never clone3: glibc's posix_spawn
+// tries clone3 first and falls back only on ENOSYS, so a seccomp profile
+// answering clone3 with EPERM would make every spawn fail. The parent is
+// suspended until the child has executed or failed.
+// Not async-signal-safe in the parent (it changes the signal mask around
+// the clone); the child makes only async-signal-safe calls.
+pid_t berth_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                  int stderr_fd, const char *directory);
+
 // pivot_root(2), which has no glibc wrapper. Async-signal-safe.
 int berth_pivot_root(const char *new_root, const char *put_old);
 

@@ -45,6 +45,11 @@ struct InheritedDescriptors: Sendable {
         return connections
     }
 
+    /// Every descriptor held here.
+    var descriptors: [Int32] {
+        [console, seccompAgent, execHelper].compactMap { $0?.rawValue } + idmappedMounts.values.map(\.rawValue)
+    }
+
     /// berth's copies, once the child has its own.
     func close() {
         console?.close()

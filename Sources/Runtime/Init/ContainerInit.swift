@@ -33,6 +33,7 @@ struct ContainerInit {
 
     /// Never returns: execs the user's process or exits.
     func run() -> Never {
+        closeWhatWasNotHandedOver()
         // Until berth has recorded the container, nothing but this init
         // knows it exists: if berth dies (killed, a crash) the init must go
         // too, not linger blocked on exec.fifo. A berth that died before
@@ -55,13 +56,24 @@ struct ContainerInit {
         waitUntilRecorded()
         waitForStart()
         do {
-            try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created)
+            try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created,
+                         context: HookRunner.Context(environment: plan.process.env))
             try process.execute(prepared)
         } catch {
             FileDescriptor.standardError.write("berth: \(error.summary)\n")
             try? process.startError.writeAll(Array(error.summary.utf8))
             _exit(127)
         }
+    }
+
+    /// The init is a copy of berth, descriptors included: one berth
+    /// inherited from its caller must not stay open in a created container
+    /// until `start` (and its hooks). Only stdio, the --preserve-fds
+    /// descriptors and what berth opened for the init are kept.
+    func closeWhatWasNotHandedOver() {
+        let handedOver = [socket.descriptor.rawValue, execFifo.rawValue, process.startError.rawValue]
+            + connections.descriptors
+        system.closeDescriptors(from: 3 + Int32(plan.processPlan.preserveFds), keeping: handedOver.filter { $0 >= 0 })
     }
 
     /// Everything up to the point where only `start` is missing.
@@ -100,7 +112,10 @@ struct ContainerInit {
         guard try attempt("wait for hooks", { () throws(Errno) in try socket.receiveMessage() }) == .hooksDone else {
             throw RuntimeError(.system, "wait for createRuntime hooks: berth went away")
         }
-        try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating)
+        // In the rootfs, as runc: before pivot_root, where the hook sees
+        // the container's mounts under that path.
+        try runHooks(plan.hooks.createContainer, kind: "createContainer", status: .creating,
+                     context: HookRunner.Context(environment: plan.process.env, directory: plan.rootfs))
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
             try process.openTerminal(in: rootfs, sendingTo: socket)
         }
@@ -148,10 +163,11 @@ struct ContainerInit {
 
     /// The hooks run in the container's namespaces: runtime.md gives them
     /// the pid as seen there (1 in a new pid namespace), as runc does.
-    func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus) throws(RuntimeError) {
+    func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus,
+                  context: HookRunner.Context) throws(RuntimeError) {
         let state = plan.state(status, pid: getpid())
         for (index, hook) in (hooks ?? []).enumerated() {
-            try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
+            try HookRunner.run(hook, kind: kind, index: index, state: state, context: context, system: system)
         }
     }
 }
