@@ -179,11 +179,13 @@ struct HookTests {
     /// glibc's posix_spawn tries clone3 first and gives up unless it is
     /// ENOSYS: a seccomp profile answering clone3 with EPERM must not make
     /// the startContainer hooks, which run under it, fail.
-    @Test func aStartContainerHookRunsUnderAProfileThatRefusesClone3() throws {
+    @Test(arguments: [false, true])
+    func aStartContainerHookRunsUnderAProfileThatRefusesClone3(noNewPrivileges: Bool) throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let id = sandbox.newID("clone3")
         let bundle = try sandbox.makeBundle(id)
         bundle.shell(Sandbox.waitingScript)
+        bundle.process["noNewPrivileges"] = noNewPrivileges
         let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
         bundle.linux["seccomp"] = SecurityTests.mkdirFilter(action: "SCMP_ACT_ERRNO", names: ["clone3"])
         bundle.top["hooks"] = ["startContainer": [["path": "/bin/sh", "args": ["sh", "-c", "echo ran > \(records)/ran"]]]]
@@ -194,6 +196,29 @@ struct HookTests {
         #expect(started.succeeded, "\(started)")
         #expect((try? String(contentsOfFile: records + "/ran", encoding: .utf8)) == "ran\n")
         #expect(eventually { bundle.readRootfsFile("ready") != nil })
+    }
+
+    /// runc loads the seccomp filter before the startContainer hooks with
+    /// no_new_privs (as late as it can) and without it (before the user
+    /// change): the hooks run under the filter either way, and so in berth.
+    @Test(arguments: [false, true])
+    func startContainerHooksRunUnderTheSeccompFilter(noNewPrivileges: Bool) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("filtered")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        bundle.process["noNewPrivileges"] = noNewPrivileges
+        let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
+        bundle.linux["seccomp"] = SecurityTests.mkdirFilter(action: "SCMP_ACT_ERRNO")
+        let script = "if mkdir /tmp/by-hook; then echo made; else echo refused; fi > \(records)/mkdir"
+        bundle.top["hooks"] = ["startContainer": [["path": "/bin/sh", "args": ["sh", "-c", script]]]]
+        try bundle.write()
+        let created = try sandbox.runtime.create(id, bundle: bundle.path)
+        try #require(created.succeeded, "\(created)")
+        let started = try sandbox.runtime.start(id)
+        #expect(started.succeeded, "\(started)")
+        #expect((try? String(contentsOfFile: records + "/mkdir", encoding: .utf8)) == "refused\n")
+        #expect(bundle.readRootfsFile("tmp/by-hook") == nil)
     }
 
     @Test func aFailingCreateRuntimeHookFailsCreateAndLeavesNothing() throws {

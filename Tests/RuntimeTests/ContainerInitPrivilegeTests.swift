@@ -64,6 +64,7 @@ import Testing
         let subject = try processInit(Self.process(noNewPrivileges: true), system: system)
         try subject.dropPrivileges(prepared())
         do {
+            try subject.confine(prepared())
             try subject.execute(prepared())
         } catch {
             // The stand-in's execveat fails; its errno is reported.

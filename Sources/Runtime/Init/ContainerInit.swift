@@ -56,6 +56,7 @@ struct ContainerInit {
         waitUntilRecorded()
         waitForStart()
         do {
+            try process.confine(prepared)
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created,
                          context: HookRunner.Context(environment: plan.process.env))
             try process.execute(prepared)

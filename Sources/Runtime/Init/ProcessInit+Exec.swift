@@ -10,6 +10,7 @@ extension ProcessInit {
         do throws(RuntimeError) {
             let prepared = try prepareExec()
             try dropPrivileges(prepared)
+            try confine(prepared)
             try execute(prepared)
         } catch {
             try? socket.send(.failed(error))

@@ -137,12 +137,14 @@ extension ProcessInit {
         try applySecurityLabels()
     }
 
-    /// The last steps, right before the user's program: the final CPU
-    /// affinity, the descriptor sweep, the seccomp filter (with
-    /// no_new_privs), execve.
-    func execute(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
+    /// The steps after which only the startContainer hooks (for the
+    /// container's init) and execve come: the final CPU affinity, the
+    /// descriptor sweep, and with no_new_privs the seccomp filter, as late
+    /// as it can be. Like runc, berth runs the startContainer hooks under
+    /// the filter whether or not no_new_privs is set: without it the filter
+    /// was loaded with the privileges (see dropPrivileges).
+    func confine(_ prepared: PreparedProcess) throws(RuntimeError) {
         let process = plan.process
-        let executable = prepared.executable
         system.unblockAllSignals()
         try setAffinity(process.tuning.finalAffinity, "final")
 
@@ -159,16 +161,20 @@ extension ProcessInit {
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
         system.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
         if process.noNewPrivileges {
-            // As late as possible: every call after this one is filtered.
+            // Every call after this one is filtered.
             try loadSeccomp(prepared)
         }
+    }
 
+    /// The user's program, once `confine` has run.
+    func execute(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
+        let executable = prepared.executable
         // Through the sealed exec helper: see ExecHelper.
         guard let helper = connections.execHelper else {
             throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
-        let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + process.args,
-                                     environment: process.env)
+        let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + plan.process.args,
+                                     environment: plan.process.env)
         throw RuntimeError.system("exec \(executable) through the exec helper", failure)
     }
 }
