@@ -108,7 +108,11 @@ struct HookTests {
         #expect(deleted.succeeded, "\(deleted)")
         for name in HookTests.hookNames {
             let listed = (try? String(contentsOfFile: "\(records)/\(name).fds", encoding: .utf8)) ?? "(no list)"
-            #expect(listed.split(separator: "\n") == ["0", "1", "2", "3"], "\(name): \(listed)")
+            withKnownIssue("runc 1.1 leaks its init's descriptors into createContainer hooks, fd 7 into poststop") {
+                #expect(listed.split(separator: "\n") == ["0", "1", "2", "3"], "\(name): \(listed)")
+            } when: {
+                !sandbox.runtime.isBerth && (name == "createContainer" || name == "poststop")
+            }
         }
     }
 
@@ -127,6 +131,12 @@ struct HookTests {
         if kind == "startContainer" {
             try #require(result.succeeded, "\(result)")
             result = try sandbox.runtime.start(id)
+        }
+        if !sandbox.runtime.isBerth && kind == "startContainer" {
+            withKnownIssue("runc 1.1's start returns before its init runs the startContainer hooks") {
+                #expect(result.stderr.contains("hook refused because of X"), "\(result)")
+            }
+            return
         }
         #expect(!result.succeeded && !result.timedOut, "\(result)")
         if sandbox.runtime.isBerth {

@@ -47,11 +47,17 @@ struct PreserveFdsTests {
         let bundle = try sandbox.makeBundle(id)
         bundle.shell(Sandbox.waitingScript)
         try bundle.write()
+        let callers = sandbox.path + "/callers-file"
+        try Data("the caller's\n".utf8).write(to: URL(fileURLWithPath: callers))
         let preserve = preserved ? ["--preserve-fds", "5"] : []
-        let created = try sandbox.runtime.runLeakingDescriptor7(["create", "--bundle", bundle.path] + preserve + [id])
+        let created = try sandbox.runtime.runLeakingDescriptor7(["create", "--bundle", bundle.path] + preserve + [id],
+                                                                file: callers)
         try #require(created.succeeded, "\(created)")
         let pid = try sandbox.runtime.state(id).pid
-        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
-        #expect(held.contains("7") == preserved, "\(held.sorted())")
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+        let holding = descriptors.filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == callers
+        }
+        #expect(holding == (preserved ? ["7"] : []), "\(descriptors.sorted())")
     }
 }

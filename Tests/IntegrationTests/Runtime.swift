@@ -42,11 +42,12 @@ struct Runtime: Sendable {
                            extraFiles: extraFiles, environment: environment, timeout: timeout)
     }
 
-    /// Like `run`, with descriptor 7 open and not close-on-exec, as a caller
-    /// that leaks one leaves it (sh opens it, then executes the runtime).
+    /// Like `run`, with descriptor 7 open on `file` and not close-on-exec, as
+    /// a caller that leaks one leaves it (sh opens it, then executes the
+    /// runtime).
     @discardableResult
-    func runLeakingDescriptor7(_ arguments: [String]) throws -> ProcessResult {
-        try Subprocess.run("/bin/sh", ["-c", #"exec "$@" 7</dev/null"#, "sh", binary, "--root", root] + arguments,
+    func runLeakingDescriptor7(_ arguments: [String], file: String = "/dev/null") throws -> ProcessResult {
+        try Subprocess.run("/bin/sh", ["-c", #"exec 7<"$0"; exec "$@""#, file, binary, "--root", root] + arguments,
                            environment: environment, timeout: 20)
     }
 

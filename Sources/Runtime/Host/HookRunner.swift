@@ -77,7 +77,7 @@ enum HookRunner {
         return pipe
     }
 
-    /// `: output "…"` with the end of what the hook wrote, or nothing.
+    /// `; output: "…"` with the end of what the hook wrote, or nothing.
     static func lastOutput(_ bytes: [UInt8]) -> String {
         var text = String(decoding: bytes.suffix(quotedOutput), as: UTF8.self)
         while let last = text.last, last.isWhitespace { text.removeLast() }
