@@ -122,6 +122,13 @@ extension FileDescriptor {
 
     public static let procSuperMagic: Int64 = 0x9FA0
 
+    /// The id of the mount the file is on, or nil where the kernel cannot
+    /// say: two files with different ids have something mounted between them.
+    public var mountID: UInt64? {
+        let id = berth_fd_mount_id(rawValue)
+        return id == 0 ? nil : id
+    }
+
     /// A close-on-exec memfd holding `bytes`, sealed against every change,
     /// so no process that can reach it can alter what it holds.
     public static func sealedMemoryFile(named name: String, holding bytes: [UInt8]) throws(Errno) -> FileDescriptor {

@@ -123,6 +123,31 @@ import Testing
         }
     }
 
+    /// Inside /proc only procfs itself and the lxcfs files may be covered
+    /// (#12: a procfs file bound over a sysctl redirected the write).
+    @Test func mountsInsideProcAreRefusedByDestinationExceptLxcfsFiles() throws {
+        let refused = [
+            Mount(destination: "/proc/sys/net/core/somaxconn", type: "bind", source: "/proc/sys/kernel/domainname",
+                  options: ["bind"]),
+            Mount(destination: "/proc/self/attr", type: "tmpfs", source: "tmpfs"),
+            Mount(destination: "/proc", type: "bind", source: "/tmp", options: ["rbind"]),
+        ]
+        for mount in refused {
+            #expect(throws: RuntimeError.self, "\(mount.destination)") {
+                try plan(Self.spec { $0.mounts = [mount] })
+            }
+        }
+        let allowed = [
+            Mount(destination: "/proc", type: "proc", source: "proc"),
+            Mount(destination: "/proc", type: "bind", source: "/proc", options: ["rbind"]),
+            Mount(destination: "/proc/uptime", type: "bind", source: "/tmp/uptime", options: ["bind"]),
+            Mount(destination: "/process", type: "tmpfs", source: "tmpfs"),
+        ]
+        for mount in allowed {
+            #expect(throws: Never.self, "\(mount.destination)") { try plan(Self.spec { $0.mounts = [mount] }) }
+        }
+    }
+
     @Test func aMountLabelGoesOnTheFileSystemsBerthMountsNotOnBinds() throws {
         var mounts = try plan(Self.spec {
             $0.mounts = [Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["mode=755"]),

@@ -31,6 +31,7 @@ extension ContainerInit {
 
     func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, idmapped: FileDescriptor? = nil) throws(RuntimeError) {
         let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
+        try refuseMisleadingDestination(of: mount, in: root, what: what)
         try attempt(what) { () throws(Errno) in
             let target = try RootedPath.open(mount.destination, in: root,
                                              create: mount.destinationIsFile ? .file : .directory)
@@ -64,6 +65,30 @@ extension ContainerInit {
                 try system.setMountAttributes(fd: mounted, set: options.recursiveSet, clear: options.recursiveClear,
                                               recursive: true, userNamespace: nil)
             }
+        }
+    }
+
+    /// The plan refused destinations inside /proc by name; the image's
+    /// symlinks are seen only here, where they may lead a destination into
+    /// procfs, or put proc or sysfs somewhere other than where it is named.
+    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor,
+                                             what: String) throws(RuntimeError) {
+        if mount.needsOrdinaryDirectory, let link = try attempt(what, { () throws(Errno) in
+            try RootedPath.symbolicLinkTarget(of: mount.destination, in: root)
+        }) {
+            throw RuntimeError(.invalidConfig, "\(what): \(mount.destination) in the rootfs is a symbolic link "
+                                   + "(to \(link)); \(mount.type) is mounted only on an ordinary directory")
+        }
+        let landsInProcfs = try attempt(what) { () throws(Errno) -> Bool in
+            guard let target = try? RootedPath.open(mount.destination, in: root) else { return false }
+            defer { target.close() }
+            return target.fileSystemType == FileDescriptor.procSuperMagic
+        }
+        let sourceIsProcfs = mount.options.isBind
+            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        if landsInProcfs && !mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) {
+            throw RuntimeError(.invalidConfig, "\(what): the destination resolves to a file of procfs "
+                                   + "(through a symbolic link in the rootfs), where berth does not mount")
         }
     }
 

@@ -36,6 +36,13 @@ extension Runtime {
         for name in plan.seccomp?.skippedSyscalls ?? [] {
             log.debug("seccomp: skipping unknown system call \"\(name)\"")
         }
+        // The rootfs is the container's "/": a symlink there would let
+        // whoever can change the link swap the root between this check and
+        // the init's use of it, and runc refuses one too.
+        if let target = FileSystem.readLink(plan.rootfs) {
+            throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) is a symbolic link (to \(target)); "
+                                   + "name the directory itself")
+        }
         guard FileSystem.isDirectory(plan.rootfs) else {
             throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) does not exist or is not a directory")
         }

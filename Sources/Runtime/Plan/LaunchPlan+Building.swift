@@ -121,10 +121,25 @@ extension LaunchPlan {
                             message: "idmap needs uidMappings and gidMappings, or a user namespace of the container"))
                     }
                 }
+                if let problem = procfsProblem(planned) {
+                    problems.append(ConfigProblem(path: "mounts[\(index)].destination", message: problem))
+                }
                 mounts.append(planned)
             }
         }
         return mounts
+    }
+
+    /// Refuses, by name, a mount inside /proc that could redirect writes
+    /// meant for procfs (the init checks again once symlinks are resolved).
+    static func procfsProblem(_ mount: PlannedMount) -> String? {
+        guard mount.destination == "/proc" || mount.destination.hasPrefix("/proc/") else { return nil }
+        let sourceIsProcfs = mount.options.isBind
+            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        if mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) { return nil }
+        if mount.destination == "/proc" { return "only procfs can be bind-mounted on /proc" }
+        return "\(RuntimeError.quoted(mount.destination)) is inside /proc, where berth mounts only over the files "
+            + "lxcfs emulates (" + PlannedMount.procfsFilesOthersMayCover.sorted().joined(separator: ", ") + ")"
     }
 
     /// runtime-linux.md's default devices (unless /dev is bound from the
