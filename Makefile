@@ -44,7 +44,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db strace
 
-.PHONY: all deps build order-file test unit-test integration-test check demo install conformance bench clean
+.PHONY: all deps build order-file test unit-test integration-test check demo stress install conformance bench clean
 
 all: deps build
 
@@ -122,6 +122,13 @@ check:
 	shellcheck $(SHELL_SCRIPTS)
 	@$(SWIFT) format --version >/dev/null 2>&1 || { echo "check: $(SWIFT) has no 'swift format' (Swift 6 toolchains ship it)" >&2; exit 1; }
 	sh build-support/swift-lint.sh $(SWIFT) Sources Tests Package.swift
+
+# Hold STRESS_HOLD containers at once, then STRESS_CYCLES create/start/kill/
+# delete cycles; fails if any process, mount, cgroup or state entry is left.
+STRESS_HOLD ?= 1000
+STRESS_CYCLES ?= 1000
+stress: build
+	BERTH=$(BERTH) sh scripts/stress.sh $(STRESS_HOLD) $(STRESS_CYCLES)
 
 demo: build
 	@sh scripts/demo.sh $(BERTH)

@@ -123,6 +123,64 @@ struct NamespaceTests {
         }
     }
 
+    // MARK: no mount namespace
+
+    /// The optional fields (shared:N, master:N) of the host's "/" mount:
+    /// what berth must not change when it shares the mount namespace.
+    static func rootPropagation() -> String {
+        let line = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.split(separator: " ")[4] == "/" }
+        guard let fields = line?.split(separator: " "), let dash = fields.firstIndex(of: "-") else { return "" }
+        return fields[6..<dash].joined(separator: " ")
+    }
+
+    /// config-linux.md: a namespace type not listed is the runtime's, the
+    /// mount namespace too (#17: berth refused such a config, runc runs
+    /// it). The init chroots into the rootfs, the config's mounts land in
+    /// the host's table below the rootfs, and delete takes them away again.
+    @Test func withoutAMountNamespaceTheContainerSharesTheRuntimesAndDeleteUnmountsItsMounts() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let propagation = Self.rootPropagation()
+        let (id, bundle) = try sandbox.createContainer { bundle in
+            bundle.linux["namespaces"] = ["pid", "ipc", "uts", "network"].map { ["type": $0] }
+        }
+        let pid = try sandbox.runtime.state(id).pid
+        let rootfs = URL(fileURLWithPath: bundle.rootfs).resolvingSymlinksInPath().path
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/mnt")
+                == FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/root") == rootfs)
+        let below = { ProcessTable.mountPoints(of: "self").filter { $0.hasPrefix(rootfs + "/") } }
+        #expect(below().contains(rootfs + "/proc"), "the config's /proc is not in the host's mount table: \(below())")
+
+        try #require(try sandbox.runtime.start(id).succeeded)
+        try #require(eventually { bundle.readRootfsFile("ready") != nil })
+        // exec joins no mount namespace, so it must take the init's root.
+        let exec = try sandbox.runtime.run(["exec", id, "sh", "-c", "test -e /ready && ls /proc/1/ns/mnt"])
+        #expect(exec.succeeded && exec.stdout == "/proc/1/ns/mnt\n", "\(exec)")
+
+        #expect(try sandbox.runtime.delete(id, force: true).succeeded)
+        if sandbox.runtime.isBerth {
+            #expect(below().isEmpty, "mounts left below the rootfs after delete: \(below())")
+        }
+        #expect(Self.rootPropagation() == propagation, "the host's / propagation changed")
+    }
+
+    /// Without a mount namespace, masking or making paths read-only would
+    /// change the host's own mounts: refused, by name (runc refuses too).
+    @Test(arguments: ["maskedPaths", "readonlyPaths"])
+    func withoutAMountNamespacePathsCannotBeRestricted(key: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("true") { bundle in
+            bundle.linux["namespaces"] = ["pid", "ipc", "uts", "network"].map { ["type": $0] }
+            bundle.linux[key] = ["/proc/kcore"]
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("linux.\(key): "), "\(result)")
+            #expect(result.stderr.contains("needs a mount namespace"), "\(result)")
+        }
+    }
+
     // MARK: joining by path
 
     /// A network namespace held by a helper process, with a veth pair made

@@ -158,9 +158,29 @@ import Testing
         #expect(mounts.map(\.options.data) == [["mode=755", #"context="system_u:object_r:container_file_t:s0""#], [], []])
     }
 
-    @Test func aContainerWithoutAMountNamespaceIsRefused() {
-        #expect(throws: RuntimeError.self) {
-            try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
+    /// config-linux.md: namespaces not listed are inherited, mount too;
+    /// what would change the host's own mounts is refused then.
+    @Test func aContainerWithoutAMountNamespaceSharesBerthsAndCannotChangeItsMounts() throws {
+        let shared = try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
+        #expect(shared.sharesMountNamespace)
+        #expect(try !plan(Self.spec()).sharesMountNamespace)
+        #expect(try !plan(Self.spec {
+            $0.linux?.namespaces = [LinuxNamespace(type: "mount", path: "/proc/1/ns/mnt")]
+        }).sharesMountNamespace)
+
+        do {
+            _ = try plan(Self.spec {
+                $0.linux?.namespaces = [LinuxNamespace(type: "pid")]
+                $0.linux?.maskedPaths = ["/proc/kcore"]
+                $0.linux?.readonlyPaths = ["/proc/sys"]
+                $0.linux?.rootfsPropagation = "shared"
+                $0.root?.readonly = true
+            })
+            Issue.record("a config that would change the host's mounts was accepted")
+        } catch {
+            let paths = error.details.compactMap { $0.split(separator: ":").first.map(String.init) }
+            #expect(paths == ["linux.maskedPaths", "linux.readonlyPaths", "root.readonly", "linux.rootfsPropagation"],
+                    "\(error.details)")
         }
     }
 

@@ -7,17 +7,21 @@ import LinuxSystem
 /// symlink in the image can never put a mount on the host.
 extension ContainerInit {
     func prepareRootfs() throws(RuntimeError) -> FileDescriptor {
-        // Nothing mounted from now on may propagate back to the host, and
-        // pivot_root refuses shared mounts: start from slave (or private),
-        // and apply a shared rootfsPropagation only after pivot_root.
-        let initial: MountFlags = plan.rootPropagation.contains(.private) ? [.private, .recursive] : [.slave, .recursive]
-        try attempt("make / a slave mount") { () throws(Errno) in
-            try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
-        }
-        // pivot_root needs the new root to be a mount point.
-        try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
-            try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
-                             flags: [.bind, .recursive], data: nil)
+        // In the host's own mount namespace neither step is berth's to take:
+        // they would change the host's mounts, and chroot needs neither.
+        if !plan.sharesMountNamespace {
+            // Nothing mounted from now on may propagate back to the host, and
+            // pivot_root refuses shared mounts: start from slave (or private),
+            // and apply a shared rootfsPropagation only after pivot_root.
+            let initial: MountFlags = plan.rootPropagation.contains(.private) ? [.private, .recursive] : [.slave, .recursive]
+            try attempt("make / a slave mount") { () throws(Errno) in
+                try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
+            }
+            // pivot_root needs the new root to be a mount point.
+            try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
+                try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
+                                 flags: [.bind, .recursive], data: nil)
+            }
         }
         let root = try attempt("open rootfs \(plan.rootfs)") { () throws(Errno) in
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
@@ -164,7 +168,12 @@ extension ContainerInit {
         try attempt("change directory to rootfs \(plan.rootfs)") { () throws(Errno) in
             try system.changeDirectory(plan.rootfs)
         }
-        if plan.options.noPivot {
+        if plan.sharesMountNamespace {
+            // pivot_root would swap the host's own root. The host's mounts
+            // stay reachable for a process that can escape a chroot, as
+            // with runc; the man page says so.
+            try attempt("chroot into \(plan.rootfs)") { () throws(Errno) in try system.changeRoot(".") }
+        } else if plan.options.noPivot {
             try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
                 try system.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
                 try system.changeRoot(".")

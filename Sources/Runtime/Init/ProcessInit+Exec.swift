@@ -23,6 +23,15 @@ extension ProcessInit {
         let hostPid = try waitForProceed()
         try setAffinity(plan.process.tuning.initialAffinity, "initial")
         try joinNamespaces()
+        if let root = plan.rootOfInit {
+            // Through the host's /proc: this process is still in the mount
+            // namespace it shares with the container's init.
+            try attempt("chroot into the container's root \(root)") { () throws(Errno) in
+                try system.changeDirectory(root)
+                try system.changeRoot(".")
+                try system.changeDirectory("/")
+            }
+        }
         try applyProcessLimits()
         try changeToWorkingDirectory()
         let executable = try resolveExecutable()

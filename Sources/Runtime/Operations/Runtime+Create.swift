@@ -68,6 +68,7 @@ extension Runtime {
             return (record, terminalRelay)
         } catch {
             made.undo(system: system)
+            unmountContainerMounts(record)
             try? store.remove(holding: lock)
             throw error
         }
@@ -89,7 +90,14 @@ extension Runtime {
             ociVersion: plan.ociVersion, id: plan.id, pid: 0, initStartTime: 0, bundle: plan.bundle,
             rootfs: plan.rootfs, created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
             cgroupPath: cgroup?.path, joinedCgroup: joinsCgroup ? true : nil,
-            hooks: laterHooks.all.isEmpty ? nil : laterHooks, creating: true)
+            hooks: laterHooks.all.isEmpty ? nil : laterHooks, creating: true,
+            mountsBeforeCreate: plan.sharesMountNamespace ? SharedMountNamespace.mountIDs(below: plan.rootfs) : nil)
+    }
+
+    /// What a container sharing berth's mount namespace mounted there.
+    func unmountContainerMounts(_ record: ContainerRecord) {
+        guard let kept = record.mountsBeforeCreate else { return }
+        SharedMountNamespace.unmountAdded(below: record.rootfs, keeping: kept, system: system, log: log)
     }
 
     /// Clones the init and drives it to `ready` (see InitMessage), keeping

@@ -33,6 +33,9 @@ extension LaunchPlan {
             labelMounts(&mounts, with: label)
         }
         let devices = planDevices(linux.devices ?? [], mounts: mounts)
+        if !(newNamespaces.contains(.mount) || joins.contains { $0.kind == .mount }) {
+            problems += sharedMountNamespaceProblems(spec, options: options)
+        }
 
         var warnings: [String] = []
         let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
@@ -66,10 +69,6 @@ extension LaunchPlan {
     /// must be entered (NamespaceKind.joinOrder).
     static func planNamespaces(_ linux: Linux, problems: inout [ConfigProblem])
         -> (new: [NamespaceKind], joined: [(kind: NamespaceKind, path: String)]) {
-        if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
-            // Without one, every mount would land in the caller's namespace.
-            problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
-        }
         var newNamespaces: [NamespaceKind] = []
         var joins: [(kind: NamespaceKind, path: String)] = []
         for namespace in linux.namespaces ?? [] {
@@ -84,6 +83,32 @@ extension LaunchPlan {
             NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
         }
         return (newNamespaces, joins)
+    }
+
+    /// Without a mount namespace of its own the container's mounts are the
+    /// host's: what would change a mount berth did not make (masking,
+    /// read-only remounts, the root's propagation, --no-pivot's move onto
+    /// "/") is refused rather than done to the host, as runc refuses masks.
+    static func sharedMountNamespaceProblems(_ spec: Spec, options: CreateOptions) -> [ConfigProblem] {
+        let linux = spec.linux ?? Linux()
+        var problems: [ConfigProblem] = []
+        let why = "needs a mount namespace of the container's own (linux.namespaces has none)"
+        if !(linux.maskedPaths ?? []).isEmpty {
+            problems.append(ConfigProblem(path: "linux.maskedPaths", message: "masking paths \(why)"))
+        }
+        if !(linux.readonlyPaths ?? []).isEmpty {
+            problems.append(ConfigProblem(path: "linux.readonlyPaths", message: "making paths read-only \(why)"))
+        }
+        if spec.root?.readonly == true {
+            problems.append(ConfigProblem(path: "root.readonly", message: "a read-only root \(why)"))
+        }
+        if linux.rootfsPropagation != nil {
+            problems.append(ConfigProblem(path: "linux.rootfsPropagation", message: "the root's propagation \(why)"))
+        }
+        if options.noPivot {
+            problems.append(ConfigProblem(path: "--no-pivot", message: "moving the rootfs onto / \(why)"))
+        }
+        return problems
     }
 
     /// The mounts in config order, each option parsed and each bind source

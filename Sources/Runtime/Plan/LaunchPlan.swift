@@ -62,6 +62,11 @@ public struct LaunchPlan: Sendable {
     public func has(_ kind: NamespaceKind) -> Bool {
         newNamespaces.contains(kind) || joinedNamespaces.contains { $0.kind == kind }
     }
+
+    /// No mount namespace in the config: the container's mounts go into
+    /// berth's own namespace (config-linux.md: namespaces not listed are
+    /// inherited), and the init chroots instead of pivoting.
+    public var sharesMountNamespace: Bool { !has(.mount) }
 }
 
 public struct SeccompListener: Sendable {

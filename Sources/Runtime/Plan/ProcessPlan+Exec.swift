@@ -35,6 +35,7 @@ extension ProcessPlan {
             joinedNamespaces: namespaces.map { ($0, "/proc/\(record.pid)/ns/\($0.procName)") },
             process: planned, seccomp: seccomp,
             seccompListener: linux.seccomp?.listenerPath.map { SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata) },
-            consoleSocket: options.consoleSocket, preserveFds: options.preserveFds, warnings: warnings)
+            consoleSocket: options.consoleSocket, preserveFds: options.preserveFds, warnings: warnings,
+            rootOfInit: namespaces.contains(.mount) ? nil : "/proc/\(record.pid)/root")
     }
 }
