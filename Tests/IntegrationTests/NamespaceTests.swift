@@ -73,6 +73,29 @@ struct NamespaceTests {
 
     // MARK: time, cgroup, uts
 
+    /// Without a cgroup namespace the "cgroup" mount shows the whole v2
+    /// hierarchy, so the path in /proc/self/cgroup is there below it, with
+    /// the config's flags (berth binds the host's mount rather than making
+    /// a fresh one: #16). Needs a cgroup2 mount on the host.
+    @Test func aCgroupMountWithoutACgroupNamespaceShowsTheWholeHierarchyReadOnly() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
+                || FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.controllers") else { return }
+        let script = #"""
+            path=$(sed -n 's/^0:://p' /proc/self/cgroup)
+            test -d "/sys/fs/cgroup$path" && echo "own cgroup visible"
+            grep ' /sys/fs/cgroup ' /proc/self/mountinfo | grep -q ' ro,' && echo "read-only"
+            grep ' /sys/fs/cgroup ' /proc/self/mountinfo | grep -q ' - cgroup2 ' && echo "cgroup2"
+            mkdir /sys/fs/cgroup/berth-it-denied 2>/dev/null || echo "mkdir refused"
+            """#
+        let result = try sandbox.runShell(script) { bundle in
+            bundle.addMount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                            options: ["nosuid", "noexec", "nodev", "relatime", "ro"])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "own cgroup visible\nread-only\ncgroup2\nmkdir refused\n", "\(result)")
+    }
+
     @Test func aTimeNamespaceShiftsTheBootClock() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let year = 31_536_000.0

@@ -1,3 +1,4 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
@@ -146,6 +147,28 @@ import Testing
         for mount in allowed {
             #expect(throws: Never.self, "\(mount.destination)") { try plan(Self.spec { $0.mounts = [mount] }) }
         }
+    }
+
+    /// #16: a fresh cgroup2 mount outside a cgroup namespace costs 10-20 ms
+    /// and resets the host's hierarchy options; a bind of the host's mount
+    /// shows the same tree. With a cgroup namespace the mount stays fresh.
+    @Test func aCgroupMountWithoutACgroupNamespaceBindsTheHostsHierarchy() throws {
+        var host = HostFacts.current()
+        host.cgroupMount = { CgroupMount(path: "/sys/fs/cgroup", controllers: ["memory"]) }
+        func cgroupMount(namespaces: [String]) throws -> PlannedMount {
+            let spec = Self.spec {
+                $0.linux?.namespaces = namespaces.map { LinuxNamespace(type: $0) }
+                $0.mounts = [Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                                   options: ["nosuid", "noexec", "nodev", "relatime", "ro"])]
+            }
+            let plan = try LaunchPlan.build(id: "c", spec: spec, options: CreateOptions(bundle: "/b"), host: host)
+            return try #require(plan.mounts.first)
+        }
+        let bound = try cgroupMount(namespaces: ["pid", "mount"])
+        #expect(bound.source == "/sys/fs/cgroup" && bound.options.isBind && bound.options.data.isEmpty)
+        #expect(bound.options.flags.isSuperset(of: [.readOnly, .noSuid, .noExec, .noDev]))
+        let fresh = try cgroupMount(namespaces: ["pid", "mount", "cgroup"])
+        #expect(fresh.type == "cgroup" && !fresh.options.isBind)
     }
 
     @Test func aMountLabelGoesOnTheFileSystemsBerthMountsNotOnBinds() throws {
