@@ -29,7 +29,9 @@ extension Runtime {
             terminalRelay = try TerminalRelay.make()
             options.relaysTerminal = true
         }
-        let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        var host = HostFacts.current()
+        host.seccompCache = store.seccompCache
+        let plan = try LaunchPlan.build(id: id, spec: spec, options: options, host: host)
         timer.end("plan")
         timer.report("seccomp compile (part of plan)", nanoseconds: plan.seccompCompileTime)
         plan.warnings.forEach(log.warning)

@@ -55,7 +55,8 @@ extension Runtime {
         // What create kept, not the bundle: config.json may have changed.
         let spec = try recordedSpec(of: record)
         let plan = try ProcessPlan.forExec(record: record, spec: spec,
-                                          process: try execProcess(options, base: spec.process), options: options)
+                                          process: try execProcess(options, base: spec.process), options: options,
+                                          seccompCache: store.seccompCache)
         plan.warnings.forEach(log.warning)
         var signals = Self.forwardedSignalSet()
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }

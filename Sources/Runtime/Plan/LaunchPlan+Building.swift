@@ -16,7 +16,7 @@ extension LaunchPlan {
         let process = spec.process!  // validated for .create
 
         let seccompStart = Clock.monotonicNanoseconds()
-        let seccomp = planSeccomp(linux, problems: &problems)
+        let seccomp = planSeccomp(linux, cache: host.seccompCache, problems: &problems)
         let seccompCompileTime = Clock.monotonicNanoseconds() - seccompStart
         let (newNamespaces, joins) = planNamespaces(linux, problems: &problems)
         let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
@@ -220,9 +220,14 @@ extension LaunchPlan {
     }
 
     /// The filter compiled in berth, where its problems get their paths.
-    static func planSeccomp(_ linux: Linux, problems: inout [ConfigProblem]) -> SeccompProgram? {
+    static func planSeccomp(_ linux: Linux, cache: SeccompCache? = nil,
+                            problems: inout [ConfigProblem]) -> SeccompProgram? {
         guard let profile = linux.seccomp else { return nil }
-        return SeccompProgram.compile(profile, at: "linux.seccomp", problems: &problems)
+        var found: [ConfigProblem] = []
+        let compile = { SeccompProgram.compile(profile, at: "linux.seccomp", problems: &found) }
+        let program = cache.map { $0.program(for: profile, compile: compile) } ?? compile()
+        problems += found
+        return program
     }
 
     /// The process part of a plan, for the container's init and for `exec`.
