@@ -177,6 +177,14 @@ test-vm: vm-assets
 	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle BERTH_BINARY=$(BERTH) BERTH_TEST_BUNDLE=$(TEST_BUNDLE) \
 	  vm/run-in-guest.sh --timeout 420 $(if $(SHARED_DIR),--share $(SHARED_DIR)) -- vm/test-in-guest.sh
 
+# The bench inside the cgroup v2 guest, where all three runtimes make real
+# v2 cgroups and apply the manager config's resources. The guest is
+# emulated (TCG): its ratios mean something, its milliseconds do not.
+.PHONY: bench-vm
+bench-vm: build vm-assets
+	vm/run-in-guest.sh --timeout 3000 -- /usr/bin/python3 bench/bench.py --berth $(BERTH) \
+	  --iterations 10 --rss-samples 2 --budget 150
+
 # --- conformance comparison ---------------------------------------------------
 # The conformance suite against berth, runc and crun; writes
 # spec-conformance/results/ and the comparison table in spec-conformance/README.md.
