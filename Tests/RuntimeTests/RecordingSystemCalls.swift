@@ -62,6 +62,9 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     func changeOwner(_ name: String, in directory: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno) {
         try record("chown \(resolved(directory))/\(name) \(uid):\(gid)")
     }
+    func changeOwner(of file: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno) {
+        try record("fchown \(resolved(file)) \(uid):\(gid == gid_t.max ? "-" : String(gid))")
+    }
     func changeMode(_ name: String, in directory: FileDescriptor, mode: mode_t) throws(Errno) {
         try record("chmod \(resolved(directory))/\(name) \(String(mode, radix: 8))")
     }

@@ -104,6 +104,7 @@ struct ContainerInit {
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
             try process.openTerminal(in: rootfs, sendingTo: socket)
         }
+        if let terminal { try bindConsole(terminal, root: rootfs) }
         rootfs.close()
         try process.applyProcessLimits()
         try enterRootfs()

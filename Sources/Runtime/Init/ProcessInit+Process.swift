@@ -71,12 +71,32 @@ extension ProcessInit {
             let master = try RootedPath.open("/dev/pts/ptmx", in: root, flags: O_RDWR | O_NOCTTY)
             defer { master.close() }
             let peer = try master.openPtyPeer(flags: O_RDWR | O_NOCTTY)
+            try giveTerminalToTheUser(peer)
             if let size = plan.process.consoleSize {
                 try peer.setWindowSize(rows: size.rows, columns: size.columns)
+            }
+            if connections.consoleRelayedByBerth {
+                // As runc's relay: the output goes to a terminal or a file
+                // that does its own newline handling, so the pty adds no
+                // "\r". Done here, before the process can write anything; a
+                // manager's console socket gets the kernel's defaults and
+                // decides (conmon turns ONLCR on).
+                try peer.clearOutputNewlineTranslation()
             }
             try socket.sendDescriptor(master.rawValue, payload: Array("/dev/ptmx".utf8))
             return peer
         }
+    }
+
+    /// The pty was made by root: the process's user must own it to use it
+    /// (write to it, change its modes) once it is no longer root. The group
+    /// is left as devpts made it (`gid=5`, tty, in the usual config), as
+    /// runc does. In a user namespace the owner may be unmapped (EINVAL,
+    /// EPERM): then the pty keeps its owner, as with runc.
+    func giveTerminalToTheUser(_ peer: FileDescriptor) throws(Errno) {
+        do {
+            try system.changeOwner(of: peer, uid: plan.process.uid, gid: gid_t.max)
+        } catch where error.rawValue == EINVAL || error.rawValue == EPERM {}
     }
 
     /// A new session whose controlling terminal is the pty, on stdio.
