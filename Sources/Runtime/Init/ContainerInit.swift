@@ -115,7 +115,8 @@ struct ContainerInit {
         let executable = try process.resolveExecutable()
         if let terminal { try process.makeControllingTerminal(terminal) }
         return ProcessInit.PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
-                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid))
+                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid),
+                               environment: process.environmentWithHome())
     }
 
     func applyIdentity() throws(RuntimeError) {

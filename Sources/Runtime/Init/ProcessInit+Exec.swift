@@ -34,7 +34,7 @@ extension ProcessInit {
         let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
                                        seccompListener: connections.seccompAgent,
                                        seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
-                                       keptUntilExec: [socket.descriptor.rawValue])
+                                       keptUntilExec: [socket.descriptor.rawValue], environment: environmentWithHome())
         return prepared
     }
 }

@@ -188,7 +188,7 @@ extension ProcessInit {
             throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
         let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + process.args,
-                                     environment: process.env)
+                                     environment: prepared.environment ?? process.env)
         throw RuntimeError.system("exec \(executable) through the exec helper", failure)
     }
 }
