@@ -67,7 +67,7 @@ struct ContainerInit {
     /// Everything up to the point where only `start` is missing.
     func setUpContainer() throws(RuntimeError) -> ProcessInit.PreparedProcess {
         let hostPid = try process.waitForProceed()
-        try process.setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try process.setInitialAffinity()
         try process.joinNamespaces()
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in

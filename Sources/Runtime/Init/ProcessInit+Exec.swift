@@ -21,7 +21,7 @@ extension ProcessInit {
     /// then the container's namespaces, limits, cwd and terminal.
     func prepareExec() throws(RuntimeError) -> PreparedProcess {
         let hostPid = try waitForProceed()
-        try setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try setInitialAffinity()
         try joinNamespaces()
         try applyProcessLimits()
         try changeToWorkingDirectory()
