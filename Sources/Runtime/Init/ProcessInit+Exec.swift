@@ -34,7 +34,8 @@ extension ProcessInit {
         let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
                                        seccompListener: connections.seccompAgent,
                                        seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
-                                       keptUntilExec: [socket.descriptor.rawValue], environment: environmentWithHome())
+                                       keptUntilExec: [socket.descriptor.rawValue], environment: environmentWithHome(),
+                                       reportsExecFailureOnSocket: true)
         return prepared
     }
 }

@@ -178,6 +178,7 @@ extension ProcessInit {
             + prepared.keptUntilExec.map { Optional($0) }
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
         system.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
+        let report = try execHelperReport(prepared)
         if process.noNewPrivileges {
             // As late as possible: every call after this one is filtered.
             try loadSeccomp(prepared)
@@ -187,9 +188,26 @@ extension ProcessInit {
         guard let helper = connections.execHelper else {
             throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
-        let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + process.args,
+        let failure = system.execute(helper, arguments: ["berth-exec-helper", report, executable] + process.args,
                                      environment: prepared.environment ?? process.env)
         throw RuntimeError.system("exec \(executable) through the exec helper", failure)
+    }
+}
+
+extension ProcessInit {
+    /// Where the exec helper reports a failed execve of the user's program
+    /// (its first argument, see helpers/exec-helper.c): `berth exec`'s
+    /// socket, else `create`'s start-error file, else only stderr. The
+    /// descriptor must outlive the helper's own execve; the helper makes it
+    /// close-on-exec again before the user's program.
+    func execHelperReport(_ prepared: PreparedProcess) throws(RuntimeError) -> String {
+        let (kind, fd): (String, Int32) = prepared.reportsExecFailureOnSocket
+            ? ("s", socket.descriptor.rawValue) : ("f", startError.rawValue)
+        guard fd >= 0 else { return "-" }
+        try attempt("keep the exec helper's report descriptor open") { () throws(Errno) in
+            try system.keepOpenAcrossExec(fd)
+        }
+        return kind + String(fd)
     }
 }
 
