@@ -142,10 +142,27 @@ struct ContainerInit {
     /// Blocks until `berth start` writes into exec.fifo; exits quietly when
     /// the container is deleted instead (the fifo's writer never comes).
     func waitForStart() {
+        Self.exitOnTerminate()
         var byte: UInt8 = 0
         let count = try? retryingInterrupts { read(execFifo.rawValue, &byte, 1) }
         if count != 1 { _exit(1) }
         execFifo.close()
+    }
+
+    /// `berth kill ID TERM` stops a created container, as with runc (whose
+    /// init, a Go program, dies of SIGTERM). As pid 1 of its own pid
+    /// namespace the init would ignore a signal it has no handler for, and
+    /// `run` handed it SIGTERM blocked. The handler only calls _exit, which
+    /// is async-signal-safe; execve of the user's program resets it.
+    static func exitOnTerminate() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in _exit(128 + SIGTERM) }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
 
     func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus, pid: Int32) throws(RuntimeError) {
