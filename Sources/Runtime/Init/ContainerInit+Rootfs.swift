@@ -140,7 +140,7 @@ extension ContainerInit {
         let console = try attempt(what) { () throws(Errno) in try Self.openConsoleTarget(in: dev) }
         defer { console.close() }
         var info = stat()
-        _ = fstat(console.rawValue, &info)
+        _ = try attempt(what) { () throws(Errno) in try retryingInterrupts { fstat(console.rawValue, &info) } }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG || type == S_IFCHR else {
             let found = type == S_IFLNK ? "a symbolic link" : "neither a file nor a character device"
