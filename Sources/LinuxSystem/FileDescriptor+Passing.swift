@@ -109,6 +109,14 @@ extension FileDescriptor {
         _ = try retryingInterrupts { berth_set_window_size(rawValue, rows, columns) }
     }
 
+    /// Turns off the terminal's "\n" to "\r\n" translation on output (ONLCR).
+    public func clearOutputNewlineTranslation() throws(Errno) {
+        var attributes = termios()
+        _ = try retryingInterrupts { tcgetattr(rawValue, &attributes) }
+        attributes.c_oflag &= ~tcflag_t(ONLCR)
+        _ = try retryingInterrupts { tcsetattr(rawValue, TCSANOW, &attributes) }
+    }
+
     /// The terminal's size, or nil when this is not a terminal.
     public func windowSize() -> (rows: UInt16, columns: UInt16)? {
         var rows: UInt16 = 0, columns: UInt16 = 0

@@ -22,7 +22,7 @@ import Testing
         #expect(!result.stdout.contains("USAGE") && !result.stderr.contains("USAGE"), "the runtime ran inside: \(result)")
         if sandbox.runtime.isBerth {
             #expect(result.status == 127, "\(result)")
-            #expect(result.stderr.contains("exec of the container's process failed"), "\(result)")
+            #expect(result.stderr.contains("the exec helper runs only the program berth gives it"), "\(result)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: sandbox.runtime.binary)) == before)
     }

@@ -157,6 +157,44 @@ extension ContainerInit {
         }
     }
 
+    /// /dev/console is the container's pty, bound over it, as runc does:
+    /// programs that write to the console reach the container's terminal.
+    /// Nothing the image put at /dev/console is followed (the class of
+    /// CVE-2025-52565): a symlink there is refused, and the mount goes onto
+    /// the file opened with O_NOFOLLOW, through its descriptor.
+    func bindConsole(_ terminal: FileDescriptor, root: FileDescriptor) throws(RuntimeError) {
+        let what = "bind the pty onto /dev/console"
+        let (dev, _) = try attempt(what) { () throws(Errno) in try RootedPath.openParent(of: "/dev/console", in: root) }
+        defer { dev.close() }
+        let console = try attempt(what) { () throws(Errno) in try Self.openConsoleTarget(in: dev) }
+        defer { console.close() }
+        var info = stat()
+        _ = try attempt(what) { () throws(Errno) in try retryingInterrupts { fstat(console.rawValue, &info) } }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG || type == S_IFCHR else {
+            let found = type == S_IFLNK ? "a symbolic link" : "neither a file nor a character device"
+            throw RuntimeError(.invalidConfig, "\(what): the rootfs has \(found) at /dev/console")
+        }
+        try attempt(what) { () throws(Errno) in
+            try system.mount(source: RootedPath.procPath(of: terminal), target: RootedPath.procPath(of: console),
+                             type: nil, flags: .bind, data: nil)
+        }
+    }
+
+    /// /dev/console itself, never what it may point to: an empty file made
+    /// when missing, else whatever is there (a link opened as a link).
+    static func openConsoleTarget(in dev: FileDescriptor) throws(Errno) -> FileDescriptor {
+        let made = openat(dev.rawValue, "console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o666)
+        if made >= 0 {
+            Glibc.close(made)
+        } else if errno != EEXIST {
+            throw Errno.current
+        }
+        return FileDescriptor(rawValue: try retryingInterrupts {
+            openat(dev.rawValue, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC)
+        })
+    }
+
     /// glibc's makedev.
     static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t {
         let major = dev_t(major), minor = dev_t(minor)

@@ -67,7 +67,7 @@ struct ContainerInit {
     /// Everything up to the point where only `start` is missing.
     func setUpContainer() throws(RuntimeError) -> ProcessInit.PreparedProcess {
         let hostPid = try process.waitForProceed()
-        try process.setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try process.setInitialAffinity()
         try process.joinNamespaces()
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in
@@ -104,6 +104,7 @@ struct ContainerInit {
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
             try process.openTerminal(in: rootfs, sendingTo: socket)
         }
+        if let terminal { try bindConsole(terminal, root: rootfs) }
         rootfs.close()
         try process.applyProcessLimits()
         try enterRootfs()
@@ -114,7 +115,8 @@ struct ContainerInit {
         let executable = try process.resolveExecutable()
         if let terminal { try process.makeControllingTerminal(terminal) }
         return ProcessInit.PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
-                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid))
+                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid),
+                               environment: process.environmentWithHome())
     }
 
     func applyIdentity() throws(RuntimeError) {
@@ -140,10 +142,27 @@ struct ContainerInit {
     /// Blocks until `berth start` writes into exec.fifo; exits quietly when
     /// the container is deleted instead (the fifo's writer never comes).
     func waitForStart() {
+        Self.exitOnTerminate()
         var byte: UInt8 = 0
         let count = try? retryingInterrupts { read(execFifo.rawValue, &byte, 1) }
         if count != 1 { _exit(1) }
         execFifo.close()
+    }
+
+    /// `berth kill ID TERM` stops a created container, as with runc (whose
+    /// init, a Go program, dies of SIGTERM). As pid 1 of its own pid
+    /// namespace the init would ignore a signal it has no handler for, and
+    /// `run` handed it SIGTERM blocked. The handler only calls _exit, which
+    /// is async-signal-safe; execve of the user's program resets it.
+    static func exitOnTerminate() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in _exit(128 + SIGTERM) }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
 
     func runHooks(_ hooks: [Hook]?, kind: String, status: ContainerStatus, pid: Int32) throws(RuntimeError) {

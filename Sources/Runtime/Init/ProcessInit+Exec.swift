@@ -21,7 +21,7 @@ extension ProcessInit {
     /// then the container's namespaces, limits, cwd and terminal.
     func prepareExec() throws(RuntimeError) -> PreparedProcess {
         let hostPid = try waitForProceed()
-        try setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try setInitialAffinity()
         try joinNamespaces()
         if let root = plan.rootOfInit {
             // Through the host's /proc: this process is still in the mount
@@ -43,7 +43,8 @@ extension ProcessInit {
         let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
                                        seccompListener: connections.seccompAgent,
                                        seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
-                                       keptUntilExec: [socket.descriptor.rawValue])
+                                       keptUntilExec: [socket.descriptor.rawValue], environment: environmentWithHome(),
+                                       reportsExecFailureOnSocket: true)
         return prepared
     }
 }
