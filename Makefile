@@ -44,7 +44,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xcc -DBERTH_COMMIT=\"$(
 DEBIAN_PACKAGES := gcc libc6-dev libseccomp-dev busybox-static python3 python3-jsonschema iproute2 \
                    crun runc time man-db strace
 
-.PHONY: all deps build order-file test unit-test integration-test check demo install conformance bench clean
+.PHONY: all deps build order-file test unit-test integration-test check demo stress install conformance bench clean
 
 all: deps build
 
@@ -123,6 +123,13 @@ check:
 	@$(SWIFT) format --version >/dev/null 2>&1 || { echo "check: $(SWIFT) has no 'swift format' (Swift 6 toolchains ship it)" >&2; exit 1; }
 	sh build-support/swift-lint.sh $(SWIFT) Sources Tests Package.swift
 
+# Hold STRESS_HOLD containers at once, then STRESS_CYCLES create/start/kill/
+# delete cycles; fails if any process, mount, cgroup or state entry is left.
+STRESS_HOLD ?= 1000
+STRESS_CYCLES ?= 1000
+stress: build
+	BERTH=$(BERTH) sh scripts/stress.sh $(STRESS_HOLD) $(STRESS_CYCLES)
+
 demo: build
 	@sh scripts/demo.sh $(BERTH)
 
@@ -169,6 +176,14 @@ test-vm: vm-assets
 	scripts/make-bundle.sh vm-assets/smoke-bundle true
 	BERTH_SMOKE_BUNDLE=$(CURDIR)/vm-assets/smoke-bundle BERTH_BINARY=$(BERTH) BERTH_TEST_BUNDLE=$(TEST_BUNDLE) \
 	  vm/run-in-guest.sh --timeout 420 $(if $(SHARED_DIR),--share $(SHARED_DIR)) -- vm/test-in-guest.sh
+
+# The bench inside the cgroup v2 guest, where all three runtimes make real
+# v2 cgroups and apply the manager config's resources. The guest is
+# emulated (TCG): its ratios mean something, its milliseconds do not.
+.PHONY: bench-vm
+bench-vm: build vm-assets
+	vm/run-in-guest.sh --timeout 3000 -- /usr/bin/python3 bench/bench.py --berth $(BERTH) \
+	  --iterations 10 --rss-samples 2 --budget 150
 
 # --- conformance comparison ---------------------------------------------------
 # The conformance suite against berth, runc and crun; writes

@@ -12,6 +12,18 @@ Scenarios, each timed as wall clock from spawn to reap of the runtime:
   exec        `R exec ID /bin/true` in a running container (one per runtime,
               started before the first exec), as health checks do
 
+run, lifecycle and exec are timed on each of three configs (--configs):
+
+  demo        make-bundle.sh's: namespaces and the usual mounts, nothing else
+  spec        what `berth spec` writes (the shape of `runc spec`): masked and
+              read-only paths, a cgroup namespace and mount, capabilities,
+              rlimits, no_new_privileges, a device cgroup rule
+  manager     what containerd's CRI plugin sends for a pod's container (the
+              shape podman's is too): /run tmpfs, /etc/hosts, resolv.conf and
+              hostname binds, 14 capabilities, a seccomp profile allowing
+              ~300 system calls by name plus argument rules, cgroupsPath and
+              resources (memory, pids, CPU)
+
 run and lifecycle are tried once per runtime first; a runtime that cannot
 do them (berth before its lifecycle lands) is reported as `skip` with its
 error and the others are still measured, so the numbers appear by
@@ -31,6 +43,7 @@ process forked by this Python starts with Python's ~15 MB as its maxrss
 """
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -48,10 +61,104 @@ import ocitest  # noqa: E402  (shared with the conformance suite)
 
 STARTUP_SCENARIOS = ("version", "state")
 LIFECYCLE_SCENARIOS = ("run", "lifecycle", "exec")
+CONFIGS = ("demo", "spec", "manager")
+
+# What containerd's default seccomp profile refuses (or allows only under
+# conditions) on x86_64; every other system call the kernel headers name is
+# allowed by name, as there.
+SECCOMP_REFUSED = {
+    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "clone", "clone3", "create_module",
+    "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms",
+    "get_mempolicy", "init_module", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl",
+    "lookup_dcookie", "mbind", "mount", "mount_setattr", "move_mount", "move_pages", "name_to_handle_at",
+    "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open", "personality", "pivot_root",
+    "process_vm_readv", "process_vm_writev", "ptrace", "query_module", "quotactl", "quotactl_fd", "reboot",
+    "request_key", "set_mempolicy", "setns", "settimeofday", "swapoff", "swapon", "sysfs", "_sysctl",
+    "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old",
+}
+
+
+def kernel_syscall_names():
+    header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+    names = []
+    for line in header.read_text().splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "#define" and fields[1].startswith("__NR_"):
+            names.append(fields[1][len("__NR_"):])
+    return names
+
+
+def manager_seccomp():
+    """containerd's profile in shape: one rule allowing ~300 names, the
+    personality and clone argument rules, clone3 answered with ENOSYS."""
+    allowed = sorted(set(kernel_syscall_names()) - SECCOMP_REFUSED)
+    namespaces = 0x7E020000  # CLONE_NEW{NS,UTS,IPC,USER,PID,NET,CGROUP}
+    return {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "defaultErrnoRet": 1,
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": [
+            {"names": allowed, "action": "SCMP_ACT_ALLOW"},
+            *({"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+               "args": [{"index": 0, "value": value, "op": "SCMP_CMP_EQ"}]} for value in (0, 8, 0x20000, 0x20008, 0xFFFFFFFF)),
+            {"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": namespaces, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+        ],
+    }
+
+
+MANAGER_CAPABILITIES = [f"CAP_{name}" for name in (
+    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+    "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE")]
+
+
+def manager_config(config, workdir):
+    """Turns `berth spec`'s config into the shape of a CRI container's."""
+    etc = workdir / "manager-etc"
+    etc.mkdir(exist_ok=True)
+    for name, text in (("hosts", "127.0.0.1 localhost\n"), ("resolv.conf", "nameserver 127.0.0.1\n"),
+                       ("hostname", "bench\n")):
+        (etc / name).write_text(text)
+    config["hostname"] = "bench"
+    config["process"]["capabilities"] = {key: MANAGER_CAPABILITIES for key in ("bounding", "effective", "permitted")}
+    config["process"]["noNewPrivileges"] = False
+    config["process"]["env"] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                "HOSTNAME=bench", "KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_SERVICE_PORT=443"]
+    config["mounts"] += [
+        {"destination": "/run", "type": "tmpfs", "source": "tmpfs",
+         "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+        *({"destination": f"/etc/{name}", "type": "bind", "source": str(etc / name),
+           "options": ["rbind", "rprivate", "rw"]} for name in ("hosts", "resolv.conf", "hostname")),
+    ]
+    linux = config["linux"]
+    linux["seccomp"] = manager_seccomp()
+    linux["resources"] = {
+        "devices": [{"allow": False, "access": "rwm"}] + [
+            {"allow": True, "type": "c", "major": major, "minor": minor, "access": "rwm"}
+            for major, minor in ((1, 3), (1, 5), (1, 7), (1, 8), (1, 9), (5, 0), (5, 1), (5, 2))]
+            + [{"allow": True, "type": "c", "major": 136, "access": "rwm"}],
+        "memory": {"limit": 536870912},
+        "pids": {"limit": 1024},
+        "cpu": {"shares": 512, "quota": 50000, "period": 100000},
+    }
+    linux["maskedPaths"] = sorted(set(linux.get("maskedPaths", [])) | {"/proc/scsi", "/sys/devices/virtual/powercap"})
+    return config
+
+
+def spec_config(berth, workdir):
+    """`berth spec`'s config.json, made once."""
+    directory = workdir / "spec-config"
+    if not (directory / "config.json").exists():
+        directory.mkdir(exist_ok=True)
+        subprocess.run([berth, "spec", "--bundle", str(directory)], check=True)
+    return json.loads((directory / "config.json").read_text())
 
 
 class Bench:
-    def __init__(self, runtimes, workdir):
+    def __init__(self, runtimes, workdir, berth=None):
+        self.berth = berth
+        self.config = "demo"  # of the lifecycle scenarios being measured
         self.pid = os.getpid()
         self.workdir = Path(workdir)
         # Every container's cgroup lives under this prefix, so whatever a
@@ -69,21 +176,35 @@ class Bench:
             self.runtimes[name] = ocitest.Runtime(path, root, name)
 
     def bundle(self, name, scenario, args=("/bin/true",)):
-        """One bundle per runtime and scenario, with its own cgroupsPath.
+        """One bundle per runtime, scenario and config, with its own cgroupsPath.
 
-        berth manages cgroup v2 only and refuses a cgroupsPath where it sees
-        no v2 hierarchy, as in the v1-only view: there its bundle has none,
-        and it runs the container without a cgroup (said in the header)."""
-        key = (name, scenario)
+        berth manages cgroup v2 only and refuses a cgroupsPath or resources
+        where it sees no v2 hierarchy, as in the v1-only view: there its
+        bundle has neither, and it runs the container without a cgroup (said
+        in the header)."""
+        key = (name, scenario, self.config)
         if key not in self.bundles:
-            cgroups_path = f"{self.cgroup_prefix}/{name}-{scenario}"
+            cgroups_path = f"{self.cgroup_prefix}/{name}-{scenario}-{self.config}"
             without_cgroup = name == "berth" and not ocitest.has_cgroup2()
+            config_kind = self.config
 
             def edit(config):
-                if not without_cgroup:
+                if config_kind != "demo":
+                    base = spec_config(self.berth, self.workdir)
+                    if config_kind == "manager":
+                        base = manager_config(base, self.workdir)
+                    base["root"] = config["root"]
+                    base["process"]["args"] = config["process"]["args"]
+                    base["process"]["terminal"] = False
+                    base["ociVersion"] = config["ociVersion"]  # what all three runtimes take
+                    config.clear()
+                    config.update(base)
+                if without_cgroup:
+                    config["linux"].pop("resources", None)
+                else:
                     config["linux"]["cgroupsPath"] = cgroups_path
             self.bundles[key] = self.bundle_factory.make(
-                self.workdir / name / f"bundle-{scenario}", list(args), edit=edit)
+                self.workdir / name / f"bundle-{scenario}-{self.config}", list(args), edit=edit)
         return self.bundles[key]
 
     def new_id(self, scenario):
@@ -116,15 +237,15 @@ class Bench:
 
     def exec_target(self, runtime):
         """The runtime's running container for exec, started on first use."""
-        if runtime.name not in self.exec_targets:
+        if (runtime.name, self.config) not in self.exec_targets:
             bundle = self.bundle(runtime.name, "exec", ("sleep", "3600"))
             container_id = self.new_id("exec")
             self.live.append((runtime, container_id))
             started = runtime("run", "--detach", "--bundle", bundle, container_id, timeout=15)
             if not started.ok:
                 raise Failed(started)
-            self.exec_targets[runtime.name] = container_id
-        return self.exec_targets[runtime.name]
+            self.exec_targets[(runtime.name, self.config)] = container_id
+        return self.exec_targets[(runtime.name, self.config)]
 
     def measure_exec(self, runtime):
         result = runtime("exec", self.exec_target(runtime), "/bin/true", timeout=15)
@@ -251,7 +372,7 @@ def run_scenario(bench, scenario, names, iterations, budget, rss_samples):
 
 
 def print_table(results, order):
-    header = f"{'scenario':<10} {'runtime':<7} {'n':>4} {'median ms':>10} {'p90 ms':>8} {'RSS KiB':>8}" \
+    header = f"{'scenario':<17} {'runtime':<7} {'n':>4} {'median ms':>10} {'p90 ms':>8} {'RSS KiB':>8}" \
              f" {'berth/crun':>10} {'berth/runc':>10}"
     print(header)
     print("-" * len(header))
@@ -269,7 +390,7 @@ def print_table(results, order):
             seconds, rss = by_runtime[name]
             rss_text = f"{statistics.median(rss):.0f}" if rss else "-"
             ratios = f" {ratio('crun'):>10} {ratio('runc'):>10}" if name == "berth" else ""
-            print(f"{scenario:<10} {name:<7} {len(seconds):>4} {medians[name] * 1000:>10.2f}"
+            print(f"{scenario:<17} {name:<7} {len(seconds):>4} {medians[name] * 1000:>10.2f}"
                   f" {percentile(seconds, 0.9) * 1000:>8.2f} {rss_text:>8}{ratios}")
 
 
@@ -290,6 +411,8 @@ def main():
     all_scenarios = ",".join(STARTUP_SCENARIOS + LIFECYCLE_SCENARIOS)
     parser.add_argument("--scenarios", default=all_scenarios,
                         help=f"comma-separated scenarios to run (default {all_scenarios})")
+    parser.add_argument("--configs", default=",".join(CONFIGS),
+                        help=f"comma-separated configs for run, lifecycle and exec (default {','.join(CONFIGS)})")
     parser.add_argument("--rss-samples", type=int, default=5,
                         help="untimed runs per runtime and scenario that sample peak RSS (default 5)")
     parser.add_argument("--budget", type=float, default=40,
@@ -327,14 +450,18 @@ def main():
           f"ru_maxrss of {options.rss_samples} separate runs forked by a small parent")
 
     workdir = tempfile.mkdtemp(prefix="berth-bench-")
-    bench = Bench(runtimes, workdir)
+    bench = Bench(runtimes, workdir, berth=berth or shutil.which("runc"))
     results = {}
     interrupted = False
     try:
         for scenario in options.scenarios.split(","):
             iterations = options.iterations or (100 if scenario in STARTUP_SCENARIOS else 30)
-            results[scenario] = run_scenario(bench, scenario, [n for n, _ in runtimes],
-                                             iterations, options.budget, options.rss_samples)
+            configs = options.configs.split(",") if scenario in LIFECYCLE_SCENARIOS else [None]
+            for config in configs:
+                bench.config = config or "demo"
+                label = f"{scenario}/{config}" if config else scenario
+                results[label] = run_scenario(bench, scenario, [n for n, _ in runtimes],
+                                              iterations, options.budget, options.rss_samples)
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: cleaning up", file=sys.stderr)

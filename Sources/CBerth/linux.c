@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/vfs.h>
 #include <sys/prctl.h>
@@ -133,6 +134,12 @@ int64_t berth_filesystem_type(const char *path) {
 int64_t berth_fd_filesystem_type(int fd) {
     struct statfs info;
     return fstatfs(fd, &info) == 0 ? (int64_t)info.f_type : -1;
+}
+
+uint64_t berth_fd_mount_id(int fd) {
+    struct statx info;
+    if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &info) != 0) return 0;
+    return (info.stx_mask & STATX_MNT_ID) ? info.stx_mnt_id : 0;
 }
 
 int berth_personality(unsigned long persona) {

@@ -109,6 +109,14 @@ extension FileDescriptor {
         _ = try retryingInterrupts { berth_set_window_size(rawValue, rows, columns) }
     }
 
+    /// Turns off the terminal's "\n" to "\r\n" translation on output (ONLCR).
+    public func clearOutputNewlineTranslation() throws(Errno) {
+        var attributes = termios()
+        _ = try retryingInterrupts { tcgetattr(rawValue, &attributes) }
+        attributes.c_oflag &= ~tcflag_t(ONLCR)
+        _ = try retryingInterrupts { tcsetattr(rawValue, TCSANOW, &attributes) }
+    }
+
     /// The terminal's size, or nil when this is not a terminal.
     public func windowSize() -> (rows: UInt16, columns: UInt16)? {
         var rows: UInt16 = 0, columns: UInt16 = 0
@@ -121,6 +129,13 @@ extension FileDescriptor {
     public var fileSystemType: Int64 { berth_fd_filesystem_type(rawValue) }
 
     public static let procSuperMagic: Int64 = 0x9FA0
+
+    /// The id of the mount the file is on, or nil where the kernel cannot
+    /// say: two files with different ids have something mounted between them.
+    public var mountID: UInt64? {
+        let id = berth_fd_mount_id(rawValue)
+        return id == 0 ? nil : id
+    }
 
     /// A close-on-exec memfd holding `bytes`, sealed against every change,
     /// so no process that can reach it can alter what it holds.

@@ -61,6 +61,10 @@ public struct LiveSystemCalls: SystemCalls {
         _ = try retryingInterrupts { fchownat(directory.rawValue, name, uid, gid, AT_SYMLINK_NOFOLLOW) }
     }
 
+    public func changeOwner(of file: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno) {
+        _ = try retryingInterrupts { fchown(file.rawValue, uid, gid) }
+    }
+
     public func changeMode(_ name: String, in directory: FileDescriptor, mode: mode_t) throws(Errno) {
         _ = try retryingInterrupts { fchmodat(directory.rawValue, name, mode, 0) }
     }

@@ -20,6 +20,26 @@ public enum MountTable {
         return found
     }
 
+    /// The id and mount point of every mount strictly below `directory`
+    /// (an absolute, resolved path), deepest first and, of mounts stacked
+    /// on one point, the upper (later in mountinfo) first: the order to
+    /// unmount them in.
+    public static func mounts(below directory: String, in mountinfo: String) -> [(id: UInt64, path: String)] {
+        let prefix = directory == "/" ? "/" : directory + "/"
+        var found: [(order: Int, id: UInt64, path: String)] = []
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, let id = UInt64(fields[0]) else { continue }
+            let path = unescape(String(fields[4]))
+            if path.hasPrefix(prefix) { found.append((found.count, id, path)) }
+        }
+        found.sort { a, b in
+            let (depthA, depthB) = (a.path.utf8.count, b.path.utf8.count)
+            return depthA != depthB ? depthA > depthB : a.order > b.order
+        }
+        return found.map { ($0.id, $0.path) }
+    }
+
     /// mountinfo escapes space, tab, newline and backslash as octal (\040).
     public static func unescape(_ text: String) -> String {
         var bytes: [UInt8] = []

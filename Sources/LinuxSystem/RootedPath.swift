@@ -76,6 +76,22 @@ public enum RootedPath {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The target of `path` when its last component is a symlink; nil when
+    /// it is anything else or is not there.
+    public static func symbolicLinkTarget(of path: String, in root: FileDescriptor) throws(Errno) -> String? {
+        var components = path.split(separator: "/").map(String.init)
+        guard let name = components.popLast() else { return nil }
+        let parent: FileDescriptor
+        do {
+            parent = try resolve(components.isEmpty ? "." : components.joined(separator: "/"), in: root,
+                                 flags: O_PATH | O_DIRECTORY)
+        } catch .notFound {
+            return nil
+        }
+        defer { parent.close() }
+        return try danglingSymlinkTarget(name, in: parent)
+    }
+
     /// The directory holding `path`, and the last component's name, for the
     /// *at calls (mknodat, symlinkat) that create the entry itself.
     public static func openParent(of path: String, in root: FileDescriptor) throws(Errno) -> (FileDescriptor, String) {

@@ -35,6 +35,9 @@ public protocol SystemCalls: Sendable {
 
     func makeNode(_ name: String, in directory: FileDescriptor, mode: mode_t, device: dev_t) throws(Errno)
     func changeOwner(_ name: String, in directory: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno)
+    /// fchown(2) of an open file (the console pty); `gid_t.max` keeps the
+    /// group.
+    func changeOwner(of file: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno)
     func changeMode(_ name: String, in directory: FileDescriptor, mode: mode_t) throws(Errno)
     /// symlinkat(2); an existing file of that name is left alone (EEXIST
     /// is not an error).

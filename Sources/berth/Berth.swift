@@ -62,13 +62,22 @@ enum Berth {
                 return 0
             }
             let context = CommandContext(runtime: Runtime(root: globals.root, log: log), globals: globals)
-            return try command.run(arguments, context)
-        } catch {
-            for line in error.lines {
-                FileDescriptor.standardError.write("berth: \(RuntimeError.printable(line))\n")
-                log.error(line)
+            do {
+                return try command.run(arguments, context)
+            } catch {
+                report(error, log)
+                return command.failureStatus
             }
+        } catch {
+            report(error, log)
             return 1
+        }
+    }
+
+    static func report(_ error: RuntimeError, _ log: Log) {
+        for line in error.lines {
+            FileDescriptor.standardError.write("berth: \(RuntimeError.printable(line))\n")
+            log.error(line)
         }
     }
 

@@ -14,10 +14,14 @@ protocol Command: Sendable {
 
     /// Returns the process's exit code.
     static func run(_ arguments: Arguments, _ context: CommandContext) throws(RuntimeError) -> Int32
+
+    /// berth's exit status when `run` fails.
+    static var failureStatus: Int32 { get }
 }
 
 extension Command {
     static var stopsAtFirstPositional: Bool { false }
+    static var failureStatus: Int32 { 1 }
 
     static var helpText: String {
         var text = "NAME:\n   berth \(name) - \(summary)\n\nUSAGE:\n   berth [global options] \(name)"

@@ -7,6 +7,9 @@ enum ExecCommand: Command {
     static let usage = "<container-id> [command [args...]]"
     /// The command's own options follow the id and are not berth's.
     static let stopsAtFirstPositional = true
+    /// runc's: 255 tells a failed exec apart from the exit status of a
+    /// process that ran (containerd and podman rely on it).
+    static let failureStatus: Int32 = 255
     static let options: [OptionSpec] = [
         OptionSpec("process", short: "p", .value(placeholder: "value"),
                    help: "path to a process.json (an OCI process) to run instead of the command line"),

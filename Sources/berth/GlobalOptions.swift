@@ -18,12 +18,15 @@ struct GlobalOptions {
     ]
 
     var root: String
+    /// --root was given, rather than the default.
+    var rootIsExplicit: Bool
     var logPath: String?
     var logFormat: Log.Format
     var debug: Bool
 
     init(_ arguments: Arguments) throws(RuntimeError) {
         root = arguments.value("root") ?? Runtime.defaultRoot()
+        rootIsExplicit = arguments.value("root") != nil
         if root.isEmpty { throw RuntimeError(.invalidArgument, "--root: empty path") }
         logPath = arguments.value("log")
         if let logPath {

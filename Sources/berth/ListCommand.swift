@@ -15,7 +15,7 @@ enum ListCommand: Command {
         guard format == "table" || format == "json" else {
             throw RuntimeError(.invalidArgument, "list: unknown --format \"\(format)\" (table or json)")
         }
-        let containers = try context.runtime.list()
+        let containers = try context.runtime.list(rootMustExist: context.globals.rootIsExplicit)
         if arguments.flag("quiet") {
             output(containers.map { $0.id + "\n" }.joined())
         } else if format == "json" {

@@ -32,4 +32,22 @@ import Testing
     @Test func escapedMountPointsAreDecoded() {
         #expect(MountTable.unescape("/tmp/other\\040place") == "/tmp/other place")
     }
+
+    /// What delete unmounts for a container without a mount namespace:
+    /// strictly below the rootfs, deepest first, the upper of stacked first.
+    @Test func mountsBelowADirectoryComeDeepestAndUppermostFirst() {
+        let mountinfo = """
+            22 1 0:21 / / rw - ext4 /dev/vda1 rw
+            40 22 0:30 / /b/rootfs rw - overlay overlay rw
+            41 40 0:31 / /b/rootfs/proc rw - proc proc rw
+            42 40 0:32 / /b/rootfs/dev rw - tmpfs tmpfs rw
+            43 42 0:33 / /b/rootfs/dev/pts rw - devpts devpts rw
+            44 40 0:34 / /b/rootfs/dev rw - tmpfs tmpfs rw
+            45 22 0:35 / /b/rootfs2/proc rw - proc proc rw
+            46 40 0:36 / /b/rootfs/with\\040space rw - tmpfs tmpfs rw
+            """
+        let found = MountTable.mounts(below: "/b/rootfs", in: mountinfo)
+        #expect(found.map(\.id) == [46, 43, 41, 44, 42])
+        #expect(found.first?.path == "/b/rootfs/with space")
+    }
 }

@@ -10,7 +10,7 @@ struct FailureTests {
         case missingRootfs, configNotJSON, missingExecutable, unknownFilesystemType, badNamespacePath
         // Values the schema allows that once trapped berth or its init.
         case hugeDeviceMajor, deviceAtRoot, nulInCgroupsPath, controlCharacterInValue, initKilledByAHook
-        case hugeConfig
+        case hugeConfig, rootfsIsASymlink
 
         /// What the error message must mention (runc's messages are the
         /// floor; berth's, which we know, must say more).
@@ -27,6 +27,7 @@ struct FailureTests {
             case .controlCharacterInValue: berth ? ["linux.namespaces[0].type", "\\u000a"] : []
             case .initKilledByAHook: berth ? ["killed by signal SIGKILL"] : []
             case .hugeConfig: berth ? ["config.json", "bytes"] : []
+            case .rootfsIsASymlink: berth ? ["root.path", "symbolic link"] : []
             }
         }
 
@@ -56,6 +57,10 @@ struct FailureTests {
                 // A prestart hook gets the init's host pid in the state on its stdin.
                 let script = #"kill -9 "$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p')""#
                 bundle.top["hooks"] = ["prestart": [["path": "/bin/sh", "args": ["sh", "-c", script]]]]
+            case .rootfsIsASymlink:
+                try FileManager.default.createSymbolicLink(atPath: bundle.path + "/rootfs-link",
+                                                           withDestinationPath: bundle.rootfs)
+                bundle.root["path"] = "rootfs-link"
             }
             try bundle.write()
             if self == .hugeConfig {

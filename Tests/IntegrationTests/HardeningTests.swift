@@ -22,7 +22,7 @@ import Testing
         #expect(!result.stdout.contains("USAGE") && !result.stderr.contains("USAGE"), "the runtime ran inside: \(result)")
         if sandbox.runtime.isBerth {
             #expect(result.status == 127, "\(result)")
-            #expect(result.stderr.contains("exec of the container's process failed"), "\(result)")
+            #expect(result.stderr.contains("the exec helper runs only the program berth gives it"), "\(result)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: sandbox.runtime.binary)) == before)
     }
@@ -77,9 +77,95 @@ import Testing
         }
         if sandbox.runtime.isBerth {
             #expect(!result.succeeded, "\(result)")
-            #expect(result.stderr.contains("not a file of procfs"), "\(result)")
+            #expect(result.stderr.contains("\"/proc/sys/net/ipv4/ip_forward\" is inside /proc"), "\(result)")
         }
         #expect(try String(contentsOfFile: planted, encoding: .utf8) == "0\n", "the runtime wrote into the planted file")
+    }
+
+    /// A procfs file bound over another is procfs too: somaxconn covered by
+    /// domainname would turn the sysctl write into a change of domainname.
+    /// Such a mount is refused by its destination (as runc does).
+    @Test func cve_2025_52881_aProcfsFileBoundOverASysctlIsRefused() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
+            bundle.addMount(destination: "/proc/sys/net/core/somaxconn", type: "bind",
+                            source: "/proc/sys/kernel/domainname", options: ["bind"])
+            bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("mounts[5].destination: \"/proc/sys/net/core/somaxconn\" is inside /proc"),
+                    "\(result)")
+        }
+    }
+
+    /// The destination check by name cannot see the image's symlinks: a
+    /// destination /redir -> /proc/sys/net/core/somaxconn must be refused
+    /// once resolved, before anything is mounted there.
+    @Test func cve_2025_52881_aSymlinkInTheImageCannotLeadAMountIntoProcfs() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
+            try FileManager.default.createSymbolicLink(atPath: bundle.rootfs + "/redir",
+                                                       withDestinationPath: "/proc/sys/net/core/somaxconn")
+            bundle.addMount(destination: "/redir", type: "bind", source: "/proc/sys/kernel/domainname", options: ["bind"])
+            bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("mount bind on /redir: the destination resolves to a file of procfs"),
+                    "\(result)")
+        }
+    }
+
+    /// A mount the config cannot name can still appear before the sysctls
+    /// are written (a createContainer hook runs in the container's mount
+    /// namespace): the file written must be on the mount of /proc itself.
+    @Test func cve_2025_52881_aSysctlIsNotWrittenThroughAMountMadeByAHook() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard sandbox.runtime.isBerth else { return }  // runc runs these hooks after its sysctl writes
+        var rootfs = ""
+        let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
+            rootfs = bundle.rootfs
+            bundle.top["hooks"] = ["createContainer": [[
+                "path": "/bin/sh",
+                "args": ["sh", "-c", "mount --bind /proc/sys/kernel/domainname \(rootfs)/proc/sys/net/core/somaxconn"],
+            ]]]
+            bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
+        #expect(result.stderr.contains("write /proc/sys/net/core/somaxconn: something is mounted over it"), "\(result)")
+    }
+
+    /// proc and sysfs are mounted on ordinary directories only: a /proc or
+    /// /sys that the image made a symlink would put them where it chose.
+    @Test(arguments: ["proc", "sys"])
+    func procAndSysMustNotBeSymlinksInTheImage(directory: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("ls -d /elsewhere/*") { bundle in
+            try? FileManager.default.removeItem(atPath: bundle.rootfs + "/" + directory)
+            try FileManager.default.createDirectory(atPath: bundle.rootfs + "/elsewhere", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: bundle.rootfs + "/" + directory,
+                                                       withDestinationPath: "/elsewhere")
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("/\(directory) in the rootfs is a symbolic link (to /elsewhere)"), "\(result)")
+        }
+    }
+
+    /// The files lxcfs emulates stay allowed inside /proc.
+    @Test func aFileLxcfsEmulatesMayBeCovered() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let planted = sandbox.path + "/uptime"
+        try "12345.00 0.00\n".write(toFile: planted, atomically: true, encoding: .utf8)
+        let result = try sandbox.runShell("cat /proc/uptime") { bundle in
+            bundle.addMount(destination: "/proc/uptime", type: "bind", source: planted, options: ["bind", "ro"])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "12345.00 0.00\n", "\(result)")
     }
 
     /// Ids name directories under --root: one that would leave it is refused

@@ -73,6 +73,29 @@ struct NamespaceTests {
 
     // MARK: time, cgroup, uts
 
+    /// Without a cgroup namespace the "cgroup" mount shows the whole v2
+    /// hierarchy, so the path in /proc/self/cgroup is there below it, with
+    /// the config's flags (berth binds the host's mount rather than making
+    /// a fresh one: #16). Needs a cgroup2 mount on the host.
+    @Test func aCgroupMountWithoutACgroupNamespaceShowsTheWholeHierarchyReadOnly() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
+                || FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/cgroup.controllers") else { return }
+        let script = #"""
+            path=$(sed -n 's/^0:://p' /proc/self/cgroup)
+            test -d "/sys/fs/cgroup$path" && echo "own cgroup visible"
+            grep ' /sys/fs/cgroup ' /proc/self/mountinfo | grep -q ' ro,' && echo "read-only"
+            grep ' /sys/fs/cgroup ' /proc/self/mountinfo | grep -q ' - cgroup2 ' && echo "cgroup2"
+            mkdir /sys/fs/cgroup/berth-it-denied 2>/dev/null || echo "mkdir refused"
+            """#
+        let result = try sandbox.runShell(script) { bundle in
+            bundle.addMount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                            options: ["nosuid", "noexec", "nodev", "relatime", "ro"])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "own cgroup visible\nread-only\ncgroup2\nmkdir refused\n", "\(result)")
+    }
+
     @Test func aTimeNamespaceShiftsTheBootClock() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let year = 31_536_000.0
@@ -120,6 +143,64 @@ struct NamespaceTests {
             #expect(result.succeeded, "\(result)")
             #expect(result.stdout == "berth-uts\nberth.example\n", "\(result)")
             #expect(Host.read("/proc/sys/kernel/domainname") == hostDomain)
+        }
+    }
+
+    // MARK: no mount namespace
+
+    /// The optional fields (shared:N, master:N) of the host's "/" mount:
+    /// what berth must not change when it shares the mount namespace.
+    static func rootPropagation() -> String {
+        let line = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.split(separator: " ")[4] == "/" }
+        guard let fields = line?.split(separator: " "), let dash = fields.firstIndex(of: "-") else { return "" }
+        return fields[6..<dash].joined(separator: " ")
+    }
+
+    /// config-linux.md: a namespace type not listed is the runtime's, the
+    /// mount namespace too (#17: berth refused such a config, runc runs
+    /// it). The init chroots into the rootfs, the config's mounts land in
+    /// the host's table below the rootfs, and delete takes them away again.
+    @Test func withoutAMountNamespaceTheContainerSharesTheRuntimesAndDeleteUnmountsItsMounts() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let propagation = Self.rootPropagation()
+        let (id, bundle) = try sandbox.createContainer { bundle in
+            bundle.linux["namespaces"] = ["pid", "ipc", "uts", "network"].map { ["type": $0] }
+        }
+        let pid = try sandbox.runtime.state(id).pid
+        let rootfs = URL(fileURLWithPath: bundle.rootfs).resolvingSymlinksInPath().path
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/mnt")
+                == FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/root") == rootfs)
+        let below = { ProcessTable.mountPoints(of: "self").filter { $0.hasPrefix(rootfs + "/") } }
+        #expect(below().contains(rootfs + "/proc"), "the config's /proc is not in the host's mount table: \(below())")
+
+        try #require(try sandbox.runtime.start(id).succeeded)
+        try #require(eventually { bundle.readRootfsFile("ready") != nil })
+        // exec joins no mount namespace, so it must take the init's root.
+        let exec = try sandbox.runtime.run(["exec", id, "sh", "-c", "test -e /ready && ls /proc/1/ns/mnt"])
+        #expect(exec.succeeded && exec.stdout == "/proc/1/ns/mnt\n", "\(exec)")
+
+        #expect(try sandbox.runtime.delete(id, force: true).succeeded)
+        if sandbox.runtime.isBerth {
+            #expect(below().isEmpty, "mounts left below the rootfs after delete: \(below())")
+        }
+        #expect(Self.rootPropagation() == propagation, "the host's / propagation changed")
+    }
+
+    /// Without a mount namespace, masking or making paths read-only would
+    /// change the host's own mounts: refused, by name (runc refuses too).
+    @Test(arguments: ["maskedPaths", "readonlyPaths"])
+    func withoutAMountNamespacePathsCannotBeRestricted(key: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("true") { bundle in
+            bundle.linux["namespaces"] = ["pid", "ipc", "uts", "network"].map { ["type": $0] }
+            bundle.linux[key] = ["/proc/kcore"]
+        }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        if sandbox.runtime.isBerth {
+            #expect(result.stderr.contains("linux.\(key): "), "\(result)")
+            #expect(result.stderr.contains("needs a mount namespace"), "\(result)")
         }
     }
 

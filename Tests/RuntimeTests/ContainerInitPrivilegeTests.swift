@@ -64,8 +64,8 @@ import Testing
         let subject = try processInit(Self.process(noNewPrivileges: true), system: system)
         try subject.dropPrivileges(prepared())
         do {
-            try subject.confine(prepared())
-            try subject.execute(prepared())
+            let report = try subject.confine(prepared())
+            try subject.execute(prepared(), report: report)
         } catch {
             // The stand-in's execveat fails; its errno is reported.
             #expect(error.summary == "exec /bin/true through the exec helper: exec format error")
@@ -73,7 +73,7 @@ import Testing
         #expect(privilegeSteps(system) == [
             "keepcaps 1", "setgroups [10, 20]", "setresgid 1001", "setresuid 1000",
             "capset e=32 p=32 i=32", "keepcaps 0", "ambient_raise 5", "no_new_privs", "umask 27",
-            "sigprocmask", "close_range 3", "seccomp", "execveat /bin/true /bin/true",
+            "sigprocmask", "close_range 3", "seccomp", "execveat /bin/true /bin/true", "(exec helper reports to -)",
         ])
     }
 
@@ -124,15 +124,21 @@ import Testing
         #expect(prepared.hostPid == 4242)
         #expect(prepared.executable == "/bin/true")
         try subject.dropPrivileges(prepared)
-        #expect(throws: RuntimeError.self) { try subject.execute(prepared) }
+        #expect(throws: RuntimeError.self) { try subject.execute(prepared, report: try subject.confine(prepared)) }
         let steps = privilegeSteps(system)
         // The user namespace first, so the others are entered with its
         // capabilities; the mount namespace last among them.
-        #expect(Array(steps.prefix(5)) == [
+        // Every CPU first, not berth's own affinity (none was configured).
+        #expect(Array(steps.prefix(6)) == [
+            "sched_setaffinity all",
             "setns user /proc/1/ns/user", "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt",
             "setrlimit 7 512 1024", "fchdir /",
         ])
-        #expect(steps.last == "execveat /bin/true /bin/true")
+        // The socket outlives the helper's execve, to carry a failure of
+        // the program's, and is kept before seccomp may forbid fcntl.
+        #expect(steps.suffix(4) == [
+            "keep_fd \(child.descriptor.rawValue)", "seccomp", "execveat /bin/true /bin/true", "(exec helper reports to s)",
+        ])
         #expect(steps.firstIndex(of: "setresuid 1000")! > steps.firstIndex(of: "fchdir /")!)
     }
 }

@@ -6,6 +6,7 @@ import Testing
 @Suite struct InitMessageTests {
     static let messages: [InitMessage] = [
         .proceed(hostPid: 4242), .runHooks, .hooksDone, .ready, .recorded, .warning("keyring: operation not permitted"),
+        .execFailed(path: "/bin/ünïcode", errno: ENOEXEC),
         .failed(RuntimeError(.invalidConfig, "exec: \"nope\": executable file not found in $PATH")),
         .failed(RuntimeError(.system, "mount proc on /proc", errno: Errno(EPERM),
                              details: ["a line\nwith a newline", "", "ünïcode"])),
@@ -30,6 +31,16 @@ import Testing
         #expect(error.code == .invalidConfig)
         #expect(error.summary == "set uid 1000: invalid argument")
         #expect(error.details == ["x"])
+    }
+
+    /// The bytes helpers/exec-helper.c writes when execve fails: kind 8,
+    /// the errno, the path as one field, all little endian.
+    @Test func theExecHelpersPacketIsAnExecFailure() throws {
+        let (berth, child) = try SyncSocket.pair()
+        defer { berth.close(); child.close() }
+        let packet: [UInt8] = [8, 0, 0, 0, UInt8(ENOEXEC), 0, 0, 0, 4, 0, 0, 0] + Array("/bad".utf8)
+        #expect(packet.withUnsafeBytes { write(child.descriptor.rawValue, $0.baseAddress, $0.count) } == packet.count)
+        #expect(try berth.receiveMessage() == .execFailed(path: "/bad", errno: ENOEXEC))
     }
 
     @Test func endOfFileIsNilAndGarbageIsAProtocolError() throws {

@@ -1,3 +1,4 @@
+import Cgroups
 import Glibc
 import LinuxSystem
 import OCI
@@ -123,6 +124,53 @@ import Testing
         }
     }
 
+    /// Inside /proc only procfs itself and the lxcfs files may be covered
+    /// (#12: a procfs file bound over a sysctl redirected the write).
+    @Test func mountsInsideProcAreRefusedByDestinationExceptLxcfsFiles() throws {
+        let refused = [
+            Mount(destination: "/proc/sys/net/core/somaxconn", type: "bind", source: "/proc/sys/kernel/domainname",
+                  options: ["bind"]),
+            Mount(destination: "/proc/self/attr", type: "tmpfs", source: "tmpfs"),
+            Mount(destination: "/proc", type: "bind", source: "/tmp", options: ["rbind"]),
+        ]
+        for mount in refused {
+            #expect(throws: RuntimeError.self, "\(mount.destination)") {
+                try plan(Self.spec { $0.mounts = [mount] })
+            }
+        }
+        let allowed = [
+            Mount(destination: "/proc", type: "proc", source: "proc"),
+            Mount(destination: "/proc", type: "bind", source: "/proc", options: ["rbind"]),
+            Mount(destination: "/proc/uptime", type: "bind", source: "/tmp/uptime", options: ["bind"]),
+            Mount(destination: "/process", type: "tmpfs", source: "tmpfs"),
+        ]
+        for mount in allowed {
+            #expect(throws: Never.self, "\(mount.destination)") { try plan(Self.spec { $0.mounts = [mount] }) }
+        }
+    }
+
+    /// #16: a fresh cgroup2 mount outside a cgroup namespace costs 10-20 ms
+    /// and resets the host's hierarchy options; a bind of the host's mount
+    /// shows the same tree. With a cgroup namespace the mount stays fresh.
+    @Test func aCgroupMountWithoutACgroupNamespaceBindsTheHostsHierarchy() throws {
+        var host = HostFacts.current()
+        host.cgroupMount = { CgroupMount(path: "/sys/fs/cgroup", controllers: ["memory"]) }
+        func cgroupMount(namespaces: [String]) throws -> PlannedMount {
+            let spec = Self.spec {
+                $0.linux?.namespaces = namespaces.map { LinuxNamespace(type: $0) }
+                $0.mounts = [Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                                   options: ["nosuid", "noexec", "nodev", "relatime", "ro"])]
+            }
+            let plan = try LaunchPlan.build(id: "c", spec: spec, options: CreateOptions(bundle: "/b"), host: host)
+            return try #require(plan.mounts.first)
+        }
+        let bound = try cgroupMount(namespaces: ["pid", "mount"])
+        #expect(bound.source == "/sys/fs/cgroup" && bound.options.isBind && bound.options.data.isEmpty)
+        #expect(bound.options.flags.isSuperset(of: [.readOnly, .noSuid, .noExec, .noDev]))
+        let fresh = try cgroupMount(namespaces: ["pid", "mount", "cgroup"])
+        #expect(fresh.type == "cgroup" && !fresh.options.isBind)
+    }
+
     @Test func aMountLabelGoesOnTheFileSystemsBerthMountsNotOnBinds() throws {
         var mounts = try plan(Self.spec {
             $0.mounts = [Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["mode=755"]),
@@ -133,9 +181,29 @@ import Testing
         #expect(mounts.map(\.options.data) == [["mode=755", #"context="system_u:object_r:container_file_t:s0""#], [], []])
     }
 
-    @Test func aContainerWithoutAMountNamespaceIsRefused() {
-        #expect(throws: RuntimeError.self) {
-            try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
+    /// config-linux.md: namespaces not listed are inherited, mount too;
+    /// what would change the host's own mounts is refused then.
+    @Test func aContainerWithoutAMountNamespaceSharesBerthsAndCannotChangeItsMounts() throws {
+        let shared = try plan(Self.spec { $0.linux?.namespaces = [LinuxNamespace(type: "pid")] })
+        #expect(shared.sharesMountNamespace)
+        #expect(try !plan(Self.spec()).sharesMountNamespace)
+        #expect(try !plan(Self.spec {
+            $0.linux?.namespaces = [LinuxNamespace(type: "mount", path: "/proc/1/ns/mnt")]
+        }).sharesMountNamespace)
+
+        do {
+            _ = try plan(Self.spec {
+                $0.linux?.namespaces = [LinuxNamespace(type: "pid")]
+                $0.linux?.maskedPaths = ["/proc/kcore"]
+                $0.linux?.readonlyPaths = ["/proc/sys"]
+                $0.linux?.rootfsPropagation = "shared"
+                $0.root?.readonly = true
+            })
+            Issue.record("a config that would change the host's mounts was accepted")
+        } catch {
+            let paths = error.details.compactMap { $0.split(separator: ":").first.map(String.init) }
+            #expect(paths == ["linux.maskedPaths", "linux.readonlyPaths", "root.readonly", "linux.rootfsPropagation"],
+                    "\(error.details)")
         }
     }
 

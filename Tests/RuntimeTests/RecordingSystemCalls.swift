@@ -62,6 +62,9 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     func changeOwner(_ name: String, in directory: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno) {
         try record("chown \(resolved(directory))/\(name) \(uid):\(gid)")
     }
+    func changeOwner(of file: FileDescriptor, uid: uid_t, gid: gid_t) throws(Errno) {
+        try record("fchown \(resolved(file)) \(uid):\(gid == gid_t.max ? "-" : String(gid))")
+    }
     func changeMode(_ name: String, in directory: FileDescriptor, mode: mode_t) throws(Errno) {
         try record("chmod \(resolved(directory))/\(name) \(String(mode, radix: 8))")
     }
@@ -99,7 +102,10 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
     func setIOPriority(class ioClass: Int32, level: Int32) throws(Errno) { try record("ioprio \(ioClass) \(level)") }
     func setMemoryPolicy(mode: Int32, nodes: [UInt]) throws(Errno) { try record("set_mempolicy \(mode)") }
     func setPersonality(_ persona: UInt) throws(Errno) { try record("personality \(persona)") }
-    func setCPUAffinity(_ mask: [UInt8]) throws(Errno) { try record("sched_setaffinity \(mask)") }
+    func setCPUAffinity(_ mask: [UInt8]) throws(Errno) {
+        let cpus = mask.indices.flatMap { byte in (0..<8).filter { mask[byte] & (1 << $0) != 0 }.map { byte * 8 + $0 } }
+        try record("sched_setaffinity \(mask.allSatisfy { $0 == 0xff } ? "all" : "\(cpus)")")
+    }
     func setUmask(_ mask: mode_t) { calls.append("umask \(String(mask, radix: 8))") }
 
     func createSession() throws(Errno) { try record("setsid") }
@@ -114,7 +120,10 @@ final class RecordingSystemCalls: SystemCalls, @unchecked Sendable {
         return nil
     }
     func execute(_ executable: FileDescriptor, arguments: [String], environment: [String]) -> Errno {
-        calls.append("execveat \(arguments.dropFirst().joined(separator: " "))")
+        // After the helper's name, where it reports a failure ("-", "f<fd>",
+        // "s<fd>"), then the program and its argv.
+        calls.append("execveat \(arguments.dropFirst(2).joined(separator: " "))")
+        if let report = arguments.dropFirst().first { calls.append("(exec helper reports to \(report.prefix(1)))") }
         return Errno(ENOEXEC)
     }
 

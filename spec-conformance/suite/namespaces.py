@@ -19,6 +19,31 @@ def probe_namespaces_inherit(case):
     checker_probe(case, edit)
 
 
+@test
+def probe_mount_namespace_inherit(case):
+    """checker: without a mount namespace listed, the container's is the runtime's (mounts land there)"""
+    def edit(config):
+        linux = config["linux"]
+        linux["namespaces"] = [n for n in linux["namespaces"] if n["type"] != "mount"]
+        # What would change the runtime's own mounts cannot be asked for
+        # without a mount namespace (runc refuses masked and read-only paths).
+        for key in ("maskedPaths", "readonlyPaths", "rootfsPropagation"):
+            linux.pop(key, None)
+        config["root"]["readonly"] = False
+    # Mounts made in the runtime's namespace outlive a runtime that does
+    # not remove them at delete (runc leaves them): undo them here.
+    case.cleanups.append(lambda: unmount_below(case.dir))
+    checker_probe(case, edit)
+
+
+def unmount_below(directory):
+    prefix = os.path.realpath(directory) + "/"
+    with open("/proc/self/mountinfo") as mountinfo:
+        points = [line.split()[4] for line in mountinfo]
+    for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], stderr=subprocess.DEVNULL, check=False)
+
+
 def namespace_holder(case, kinds):
     """A process in new namespaces of the given unshare(1) kinds; its pid."""
     holder = subprocess.Popen(["unshare", *[f"--{k}" for k in kinds], "sleep", "60"])

@@ -105,6 +105,10 @@ int berth_personality(unsigned long persona);
 int64_t berth_filesystem_type(const char *path);
 // The same for an open descriptor (fstatfs(2)). Async-signal-safe.
 int64_t berth_fd_filesystem_type(int fd);
+// The id of the mount an open descriptor's file is on (statx(2)
+// STATX_MNT_ID), or 0 where the kernel does not say (before 5.8).
+// Async-signal-safe (a raw system call).
+uint64_t berth_fd_mount_id(int fd);
 
 // ---- Paths inside a root ----------------------------------------------
 

@@ -34,11 +34,16 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var hooks: Hooks?
     /// What berth made in resctrl for the container.
     public var intelRdt: IntelRdtPlacement?
+    /// Only for a container that shares berth's mount namespace: the ids of
+    /// the mounts that were below the rootfs before create. Every other
+    /// mount below it is the container's, and `delete` unmounts it.
+    public var mountsBeforeCreate: [UInt64]?
 
     public init(ociVersion: String, id: String, pid: Int32, initStartTime: UInt64, bundle: String,
                 rootfs: String, created: String, owner: String,
                 annotations: [String: String]? = nil, cgroupPath: String? = nil, joinedCgroup: Bool? = nil,
-                hooks: Hooks? = nil, intelRdt: IntelRdtPlacement? = nil, creating: Bool? = nil) {
+                hooks: Hooks? = nil, intelRdt: IntelRdtPlacement? = nil, creating: Bool? = nil,
+                mountsBeforeCreate: [UInt64]? = nil) {
         self.ociVersion = ociVersion
         self.id = id
         self.pid = pid
@@ -53,5 +58,6 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.creating = creating
         self.hooks = hooks
         self.intelRdt = intelRdt
+        self.mountsBeforeCreate = mountsBeforeCreate
     }
 }

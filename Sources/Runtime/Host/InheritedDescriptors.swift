@@ -8,6 +8,9 @@ import LinuxSystem
 /// root-owned socket path itself), and the sealed exec helper.
 struct InheritedDescriptors: Sendable {
     var console: FileDescriptor?
+    /// `console` leads to berth's own relay (`run`/`exec` in the
+    /// foreground), not to a manager's --console-socket.
+    var consoleRelayedByBerth = false
     var seccompAgent: FileDescriptor?
     /// The program the child executes last (see helpers/exec-helper.c).
     var execHelper: FileDescriptor?
@@ -27,6 +30,7 @@ struct InheritedDescriptors: Sendable {
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
+                    connections.consoleRelayedByBerth = true
                 } else if let path = plan.consoleSocket {
                     connections.console = try attempt("connect to the console socket \(path)") { () throws(Errno) in
                         try FileDescriptor.connectUnixSocket(path)

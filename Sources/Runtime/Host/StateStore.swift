@@ -100,6 +100,13 @@ public struct StateStore: Sendable {
     /// start with a character no container id has.
     static let stagingPrefix = "~claim-"
 
+    /// Compiled seccomp filters, beside the containers: "~" is not in any
+    /// container id, so `list` never takes it for one. None under a state
+    /// root berth does not trust: a planted entry would be a filter.
+    var seccompCache: SeccompCache? {
+        (try? requireTrustedRoot()) == nil ? nil : SeccompCache(directory: root + "/~seccomp-cache")
+    }
+
     /// Removes staging directories whose berth died before it was done with
     /// them (nobody holds their lock). They never stand for anything on the
     /// host: a claim is renamed in before create changes anything, and a

@@ -7,17 +7,21 @@ import LinuxSystem
 /// symlink in the image can never put a mount on the host.
 extension ContainerInit {
     func prepareRootfs() throws(RuntimeError) -> FileDescriptor {
-        // Nothing mounted from now on may propagate back to the host, and
-        // pivot_root refuses shared mounts: start from slave (or private),
-        // and apply a shared rootfsPropagation only after pivot_root.
-        let initial: MountFlags = plan.rootPropagation.contains(.private) ? [.private, .recursive] : [.slave, .recursive]
-        try attempt("make / a slave mount") { () throws(Errno) in
-            try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
-        }
-        // pivot_root needs the new root to be a mount point.
-        try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
-            try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
-                             flags: [.bind, .recursive], data: nil)
+        // In the host's own mount namespace neither step is berth's to take:
+        // they would change the host's mounts, and chroot needs neither.
+        if !plan.sharesMountNamespace {
+            // Nothing mounted from now on may propagate back to the host, and
+            // pivot_root refuses shared mounts: start from slave (or private),
+            // and apply a shared rootfsPropagation only after pivot_root.
+            let initial: MountFlags = plan.rootPropagation.contains(.private) ? [.private, .recursive] : [.slave, .recursive]
+            try attempt("make / a slave mount") { () throws(Errno) in
+                try system.mount(source: nil, target: "/", type: nil, flags: initial, data: nil)
+            }
+            // pivot_root needs the new root to be a mount point.
+            try attempt("bind mount rootfs \(plan.rootfs)") { () throws(Errno) in
+                try system.mount(source: plan.rootfs, target: plan.rootfs, type: nil,
+                                 flags: [.bind, .recursive], data: nil)
+            }
         }
         let root = try attempt("open rootfs \(plan.rootfs)") { () throws(Errno) in
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
@@ -31,6 +35,7 @@ extension ContainerInit {
 
     func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, idmapped: FileDescriptor? = nil) throws(RuntimeError) {
         let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
+        try refuseMisleadingDestination(of: mount, in: root, what: what)
         try attempt(what) { () throws(Errno) in
             let target = try RootedPath.open(mount.destination, in: root,
                                              create: mount.destinationIsFile ? .file : .directory)
@@ -64,6 +69,30 @@ extension ContainerInit {
                 try system.setMountAttributes(fd: mounted, set: options.recursiveSet, clear: options.recursiveClear,
                                               recursive: true, userNamespace: nil)
             }
+        }
+    }
+
+    /// The plan refused destinations inside /proc by name; the image's
+    /// symlinks are seen only here, where they may lead a destination into
+    /// procfs, or put proc or sysfs somewhere other than where it is named.
+    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor,
+                                             what: String) throws(RuntimeError) {
+        if mount.needsOrdinaryDirectory, let link = try attempt(what, { () throws(Errno) in
+            try RootedPath.symbolicLinkTarget(of: mount.destination, in: root)
+        }) {
+            throw RuntimeError(.invalidConfig, "\(what): \(mount.destination) in the rootfs is a symbolic link "
+                                   + "(to \(link)); \(mount.type) is mounted only on an ordinary directory")
+        }
+        let landsInProcfs = try attempt(what) { () throws(Errno) -> Bool in
+            guard let target = try? RootedPath.open(mount.destination, in: root) else { return false }
+            defer { target.close() }
+            return target.fileSystemType == FileDescriptor.procSuperMagic
+        }
+        let sourceIsProcfs = mount.options.isBind
+            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        if landsInProcfs && !mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) {
+            throw RuntimeError(.invalidConfig, "\(what): the destination resolves to a file of procfs "
+                                   + "(through a symbolic link in the rootfs), where berth does not mount")
         }
     }
 
@@ -128,6 +157,44 @@ extension ContainerInit {
         }
     }
 
+    /// /dev/console is the container's pty, bound over it, as runc does:
+    /// programs that write to the console reach the container's terminal.
+    /// Nothing the image put at /dev/console is followed (the class of
+    /// CVE-2025-52565): a symlink there is refused, and the mount goes onto
+    /// the file opened with O_NOFOLLOW, through its descriptor.
+    func bindConsole(_ terminal: FileDescriptor, root: FileDescriptor) throws(RuntimeError) {
+        let what = "bind the pty onto /dev/console"
+        let (dev, _) = try attempt(what) { () throws(Errno) in try RootedPath.openParent(of: "/dev/console", in: root) }
+        defer { dev.close() }
+        let console = try attempt(what) { () throws(Errno) in try Self.openConsoleTarget(in: dev) }
+        defer { console.close() }
+        var info = stat()
+        _ = try attempt(what) { () throws(Errno) in try retryingInterrupts { fstat(console.rawValue, &info) } }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG || type == S_IFCHR else {
+            let found = type == S_IFLNK ? "a symbolic link" : "neither a file nor a character device"
+            throw RuntimeError(.invalidConfig, "\(what): the rootfs has \(found) at /dev/console")
+        }
+        try attempt(what) { () throws(Errno) in
+            try system.mount(source: RootedPath.procPath(of: terminal), target: RootedPath.procPath(of: console),
+                             type: nil, flags: .bind, data: nil)
+        }
+    }
+
+    /// /dev/console itself, never what it may point to: an empty file made
+    /// when missing, else whatever is there (a link opened as a link).
+    static func openConsoleTarget(in dev: FileDescriptor) throws(Errno) -> FileDescriptor {
+        let made = openat(dev.rawValue, "console", O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o666)
+        if made >= 0 {
+            Glibc.close(made)
+        } else if errno != EEXIST {
+            throw Errno.current
+        }
+        return FileDescriptor(rawValue: try retryingInterrupts {
+            openat(dev.rawValue, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC)
+        })
+    }
+
     /// glibc's makedev.
     static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t {
         let major = dev_t(major), minor = dev_t(minor)
@@ -139,7 +206,12 @@ extension ContainerInit {
         try attempt("change directory to rootfs \(plan.rootfs)") { () throws(Errno) in
             try system.changeDirectory(plan.rootfs)
         }
-        if plan.options.noPivot {
+        if plan.sharesMountNamespace {
+            // pivot_root would swap the host's own root. The host's mounts
+            // stay reachable for a process that can escape a chroot, as
+            // with runc; the man page says so.
+            try attempt("chroot into \(plan.rootfs)") { () throws(Errno) in try system.changeRoot(".") }
+        } else if plan.options.noPivot {
             try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
                 try system.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
                 try system.changeRoot(".")

@@ -56,10 +56,10 @@ struct ContainerInit {
         waitUntilRecorded()
         waitForStart()
         do {
-            try process.confine(prepared)
+            let report = try process.confine(prepared)
             try runHooks(plan.hooks.startContainer, kind: "startContainer", status: .created,
-                         context: HookRunner.Context(environment: plan.process.env))
-            try process.execute(prepared)
+                         context: HookRunner.Context(environment: prepared.environment ?? plan.process.env))
+            try process.execute(prepared, report: report)
         } catch {
             FileDescriptor.standardError.write("berth: \(error.summary)\n")
             try? process.startError.writeAll(Array(error.summary.utf8))
@@ -80,7 +80,7 @@ struct ContainerInit {
     /// Everything up to the point where only `start` is missing.
     func setUpContainer() throws(RuntimeError) -> ProcessInit.PreparedProcess {
         let hostPid = try process.waitForProceed()
-        try process.setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try process.setInitialAffinity()
         try process.joinNamespaces()
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in
@@ -120,6 +120,7 @@ struct ContainerInit {
         let terminal = try connections.console.map { (socket) throws(RuntimeError) -> FileDescriptor in
             try process.openTerminal(in: rootfs, sendingTo: socket)
         }
+        if let terminal { try bindConsole(terminal, root: rootfs) }
         rootfs.close()
         try process.applyProcessLimits()
         try enterRootfs()
@@ -130,7 +131,8 @@ struct ContainerInit {
         let executable = try process.resolveExecutable()
         if let terminal { try process.makeControllingTerminal(terminal) }
         return ProcessInit.PreparedProcess(hostPid: hostPid, executable: executable, seccompListener: connections.seccompAgent,
-                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid))
+                               seccompListenerPayload: process.seccompListenerPayload(hostPid: hostPid),
+                               environment: process.environmentWithHome())
     }
 
     func applyIdentity() throws(RuntimeError) {
@@ -156,10 +158,27 @@ struct ContainerInit {
     /// Blocks until `berth start` writes into exec.fifo; exits quietly when
     /// the container is deleted instead (the fifo's writer never comes).
     func waitForStart() {
+        Self.exitOnTerminate()
         var byte: UInt8 = 0
         let count = try? retryingInterrupts { read(execFifo.rawValue, &byte, 1) }
         if count != 1 { _exit(1) }
         execFifo.close()
+    }
+
+    /// `berth kill ID TERM` stops a created container, as with runc (whose
+    /// init, a Go program, dies of SIGTERM). As pid 1 of its own pid
+    /// namespace the init would ignore a signal it has no handler for, and
+    /// `run` handed it SIGTERM blocked. The handler only calls _exit, which
+    /// is async-signal-safe; execve of the user's program resets it.
+    static func exitOnTerminate() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in _exit(128 + SIGTERM) }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
 
     /// The hooks run in the container's namespaces: runtime.md gives them

@@ -47,10 +47,14 @@ import LinuxSystem
 ///         |                                                | join namespaces, rlimits,
 ///         |                                                | cwd, args[0], tty, drop
 ///         |                                                | privileges, seccomp, execve
-///         | <--- failed(error)  or  EOF (exec happened) -- |
+///         |                                                | of the exec helper, which
+///         |                                                | execs the user's program
+///         | <--- failed(error)  or  execFailed(path, errno)|
+///         |      (from the helper)  or  EOF (exec happened)|
 ///
-/// The socket is close-on-exec, so the parent sees EOF once the user's
-/// program runs, or if the child dies at any point. A failure carries the
+/// The socket is close-on-exec (the exec helper sets it so again before its
+/// own execve), so the parent sees EOF once the user's program runs, or if
+/// the child dies at any point. A failure carries the
 /// whole RuntimeError (code, errno, message, details), so `create` reports
 /// an init's invalid config as such and not as a system error.
 enum InitMessage: Equatable {
@@ -64,10 +68,15 @@ enum InitMessage: Equatable {
     case failed(RuntimeError)
     /// Something the user should know that does not stop the container.
     case warning(String)
+    /// Sent by the exec helper (helpers/exec-helper.c), not by Swift: the
+    /// execve of the user's program failed with this errno.
+    case execFailed(path: String, errno: Int32)
 
     /// The kind field of a packet.
     private enum Kind: UInt32 {
         case proceed = 1, runHooks, hooksDone, ready, failed, warning, recorded
+        /// 8: the number helpers/exec-helper.c writes.
+        case execFailed
     }
 
     /// One packet: kind, errno, then the fields as length-prefixed UTF-8
@@ -83,6 +92,7 @@ enum InitMessage: Equatable {
             return (Kind.failed.rawValue, error.errno?.rawValue ?? 0,
                     Self.fields([error.code.rawValue, error.message] + error.details))
         case .warning(let text): return (Kind.warning.rawValue, 0, Self.fields([text]))
+        case .execFailed(let path, let errno): return (Kind.execFailed.rawValue, errno, Self.fields([path]))
         }
     }
 
@@ -105,6 +115,9 @@ enum InitMessage: Equatable {
         case .warning:
             guard fields.count == 1 else { return nil }
             self = .warning(fields[0])
+        case .execFailed:
+            guard fields.count == 1 else { return nil }
+            self = .execFailed(path: fields[0], errno: errno)
         }
     }
 

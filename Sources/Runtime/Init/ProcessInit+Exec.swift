@@ -10,8 +10,8 @@ extension ProcessInit {
         do throws(RuntimeError) {
             let prepared = try prepareExec()
             try dropPrivileges(prepared)
-            try confine(prepared)
-            try execute(prepared)
+            let report = try confine(prepared)
+            try execute(prepared, report: report)
         } catch {
             try? socket.send(.failed(error))
             _exit(127)
@@ -22,8 +22,17 @@ extension ProcessInit {
     /// then the container's namespaces, limits, cwd and terminal.
     func prepareExec() throws(RuntimeError) -> PreparedProcess {
         let hostPid = try waitForProceed()
-        try setAffinity(plan.process.tuning.initialAffinity, "initial")
+        try setInitialAffinity()
         try joinNamespaces()
+        if let root = plan.rootOfInit {
+            // Through the host's /proc: this process is still in the mount
+            // namespace it shares with the container's init.
+            try attempt("chroot into the container's root \(root)") { () throws(Errno) in
+                try system.changeDirectory(root)
+                try system.changeRoot(".")
+                try system.changeDirectory("/")
+            }
+        }
         try applyProcessLimits()
         try changeToWorkingDirectory()
         let executable = try resolveExecutable()
@@ -35,7 +44,8 @@ extension ProcessInit {
         let prepared = PreparedProcess(hostPid: hostPid, executable: executable,
                                        seccompListener: connections.seccompAgent,
                                        seccompListenerPayload: seccompListenerPayload(hostPid: hostPid),
-                                       keptUntilExec: [socket.descriptor.rawValue])
+                                       keptUntilExec: [socket.descriptor.rawValue], environment: environmentWithHome(),
+                                       reportsExecFailureOnSocket: true)
         return prepared
     }
 }

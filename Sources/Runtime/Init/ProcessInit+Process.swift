@@ -71,12 +71,32 @@ extension ProcessInit {
             let master = try RootedPath.open("/dev/pts/ptmx", in: root, flags: O_RDWR | O_NOCTTY)
             defer { master.close() }
             let peer = try master.openPtyPeer(flags: O_RDWR | O_NOCTTY)
+            try giveTerminalToTheUser(peer)
             if let size = plan.process.consoleSize {
                 try peer.setWindowSize(rows: size.rows, columns: size.columns)
+            }
+            if connections.consoleRelayedByBerth {
+                // As runc's relay: the output goes to a terminal or a file
+                // that does its own newline handling, so the pty adds no
+                // "\r". Done here, before the process can write anything; a
+                // manager's console socket gets the kernel's defaults and
+                // decides (conmon turns ONLCR on).
+                try peer.clearOutputNewlineTranslation()
             }
             try socket.sendDescriptor(master.rawValue, payload: Array("/dev/ptmx".utf8))
             return peer
         }
+    }
+
+    /// The pty was made by root: the process's user must own it to use it
+    /// (write to it, change its modes) once it is no longer root. The group
+    /// is left as devpts made it (`gid=5`, tty, in the usual config), as
+    /// runc does. In a user namespace the owner may be unmapped (EINVAL,
+    /// EPERM): then the pty keeps its owner, as with runc.
+    func giveTerminalToTheUser(_ peer: FileDescriptor) throws(Errno) {
+        do {
+            try system.changeOwner(of: peer, uid: plan.process.uid, gid: gid_t.max)
+        } catch where error.rawValue == EINVAL || error.rawValue == EPERM {}
     }
 
     /// A new session whose controlling terminal is the pty, on stdio.
@@ -142,8 +162,9 @@ extension ProcessInit {
     /// descriptor sweep, and with no_new_privs the seccomp filter, as late
     /// as it can be. Like runc, berth runs the startContainer hooks under
     /// the filter whether or not no_new_privs is set: without it the filter
-    /// was loaded with the privileges (see dropPrivileges).
-    func confine(_ prepared: PreparedProcess) throws(RuntimeError) {
+    /// was loaded with the privileges (see dropPrivileges). Returns the
+    /// exec helper's report argument (see execHelperReport).
+    func confine(_ prepared: PreparedProcess) throws(RuntimeError) -> String {
         let process = plan.process
         system.unblockAllSignals()
         try setAffinity(process.tuning.finalAffinity, "final")
@@ -160,22 +181,41 @@ extension ProcessInit {
             + prepared.keptUntilExec.map { Optional($0) }
         if process.noNewPrivileges { kept.append(prepared.seccompListener?.rawValue) }
         system.closeDescriptors(from: firstClosed, keeping: kept.compactMap { $0 })
+        let report = try execHelperReport(prepared)
         if process.noNewPrivileges {
             // Every call after this one is filtered.
             try loadSeccomp(prepared)
         }
+        return report
     }
 
-    /// The user's program, once `confine` has run.
-    func execute(_ prepared: PreparedProcess) throws(RuntimeError) -> Never {
+    /// The user's program, once `confine` has run and returned `report`.
+    func execute(_ prepared: PreparedProcess, report: String) throws(RuntimeError) -> Never {
         let executable = prepared.executable
         // Through the sealed exec helper: see ExecHelper.
         guard let helper = connections.execHelper else {
             throw RuntimeError(.system, "exec \(executable): no exec helper")
         }
-        let failure = system.execute(helper, arguments: ["berth-exec-helper", executable] + plan.process.args,
-                                     environment: plan.process.env)
+        let failure = system.execute(helper, arguments: ["berth-exec-helper", report, executable] + plan.process.args,
+                                     environment: prepared.environment ?? plan.process.env)
         throw RuntimeError.system("exec \(executable) through the exec helper", failure)
+    }
+}
+
+extension ProcessInit {
+    /// Where the exec helper reports a failed execve of the user's program
+    /// (its first argument, see helpers/exec-helper.c): `berth exec`'s
+    /// socket, else `create`'s start-error file, else only stderr. The
+    /// descriptor must outlive the helper's own execve; the helper makes it
+    /// close-on-exec again before the user's program.
+    func execHelperReport(_ prepared: PreparedProcess) throws(RuntimeError) -> String {
+        let (kind, fd): (String, Int32) = prepared.reportsExecFailureOnSocket
+            ? ("s", socket.descriptor.rawValue) : ("f", startError.rawValue)
+        guard fd >= 0 else { return "-" }
+        try attempt("keep the exec helper's report descriptor open") { () throws(Errno) in
+            try system.keepOpenAcrossExec(fd)
+        }
+        return kind + String(fd)
     }
 }
 

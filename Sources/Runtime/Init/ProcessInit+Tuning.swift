@@ -41,6 +41,24 @@ extension ProcessInit {
         }
     }
 
+    /// The CPUs the process starts on, set before anything else in the
+    /// container: execCPUAffinity.initial, or else every CPU the container's
+    /// cpuset allows — not the affinity berth itself was started with
+    /// (taskset, a unit's CPUAffinity=), which the clone handed down, as
+    /// runc resets it. sched_setaffinity(2) clamps a full mask to the CPUs
+    /// that exist and to the cgroup's cpuset; the reset is best effort, as
+    /// with runc: the process runs either way.
+    func setInitialAffinity() throws(RuntimeError) {
+        if let initial = plan.process.tuning.initialAffinity {
+            try setAffinity(initial, "initial")
+        } else {
+            try? system.setCPUAffinity(Self.everyCPU)
+        }
+    }
+
+    /// 8192 CPUs, the kernel's largest NR_CPUS.
+    static let everyCPU = [UInt8](repeating: 0xff, count: 1024)
+
     func setAffinity(_ mask: [UInt8]?, _ which: String) throws(RuntimeError) {
         guard let mask else { return }
         try attempt("set the \(which) CPU affinity") { () throws(Errno) in

@@ -28,6 +28,12 @@ struct ProcessInit {
         /// Left open until execve closes them (close-on-exec): for `exec`,
         /// the socket whose end tells berth the program started.
         var keptUntilExec: [Int32] = []
+        /// The process's environment with HOME filled in (see
+        /// environmentWithHome); nil: the plan's, unchanged.
+        var environment: [String]? = nil
+        /// `exec`: the exec helper reports a failed execve of the user's
+        /// program on the socket (see execHelperReport).
+        var reportsExecFailureOnSocket = false
     }
 
     /// Blocks until berth says `proceed` (see InitMessage), and returns the

@@ -29,12 +29,21 @@ extension Runtime {
             terminalRelay = try TerminalRelay.make()
             options.relaysTerminal = true
         }
-        let plan = try LaunchPlan.build(id: id, spec: spec, options: options)
+        var host = HostFacts.current()
+        host.seccompCache = store.seccompCache
+        let plan = try LaunchPlan.build(id: id, spec: spec, options: options, host: host)
         timer.end("plan")
         timer.report("seccomp compile (part of plan)", nanoseconds: plan.seccompCompileTime)
         plan.warnings.forEach(log.warning)
         for name in plan.seccomp?.skippedSyscalls ?? [] {
             log.debug("seccomp: skipping unknown system call \"\(name)\"")
+        }
+        // The rootfs is the container's "/": a symlink there would let
+        // whoever can change the link swap the root between this check and
+        // the init's use of it, and runc refuses one too.
+        if let target = FileSystem.readLink(plan.rootfs) {
+            throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) is a symbolic link (to \(target)); "
+                                   + "name the directory itself")
         }
         guard FileSystem.isDirectory(plan.rootfs) else {
             throw RuntimeError(.invalidConfig, "root.path: rootfs \(plan.rootfs) does not exist or is not a directory")
@@ -61,6 +70,7 @@ extension Runtime {
             return (record, terminalRelay)
         } catch {
             made.undo(system: system)
+            unmountContainerMounts(record)
             try? store.remove(holding: lock)
             throw error
         }
@@ -82,7 +92,14 @@ extension Runtime {
             ociVersion: plan.ociVersion, id: plan.id, pid: 0, initStartTime: 0, bundle: plan.bundle,
             rootfs: plan.rootfs, created: Clock.rfc3339Now(), owner: Self.ownerName(), annotations: plan.annotations,
             cgroupPath: cgroup?.path, joinedCgroup: joinsCgroup ? true : nil,
-            hooks: laterHooks.all.isEmpty ? nil : laterHooks, creating: true)
+            hooks: laterHooks.all.isEmpty ? nil : laterHooks, creating: true,
+            mountsBeforeCreate: plan.sharesMountNamespace ? SharedMountNamespace.mountIDs(below: plan.rootfs) : nil)
+    }
+
+    /// What a container sharing berth's mount namespace mounted there.
+    func unmountContainerMounts(_ record: ContainerRecord) {
+        guard let kept = record.mountsBeforeCreate else { return }
+        SharedMountNamespace.unmountAdded(below: record.rootfs, keeping: kept, system: system, log: log)
     }
 
     /// Clones the init and drives it to `ready` (see InitMessage), keeping

@@ -37,6 +37,7 @@ extension Runtime {
                 try killAndWait(record)
             }
         }
+        if let record { unmountContainerMounts(record) }
         if let record, record.joinedCgroup != true, let cgroup = cgroupManager(of: record) {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.remove() }
         }
@@ -55,6 +56,12 @@ extension Runtime {
     /// the container's own processes are killed: the others are not its.
     func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
         guard initIsTheContainers(record) else {
+            // An init killed a moment ago leaves its cgroup before it turns
+            // into a zombie: that one is no stranger, only slow to die.
+            let dying = Polling.until(seconds: 1, first: 500, longest: 20_000) {
+                !ProcFS.isAlive(record.pid, startedAt: record.initStartTime)
+            }
+            if dying { return }
             log.warning("container \(RuntimeError.quoted(record.id)): pid \(record.pid) is not its init any more; not signalled")
             return
         }

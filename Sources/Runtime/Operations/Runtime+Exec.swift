@@ -36,6 +36,7 @@ extension Runtime {
     /// seccomp filter and terminal. In the foreground returns the process's
     /// exit code; with `detach`, 0 once it runs.
     public func exec(id: String, options: ExecOptions) throws(RuntimeError) -> Int32 {
+        var timer = PhaseTimer("exec \(id)", log: log)
         // The lock is held only while checking: execs into one container
         // run in parallel, as with runc.
         let lock = try store.lock(id)
@@ -51,26 +52,53 @@ extension Runtime {
             throw error
         }
         lock.unlock()
+        timer.end("state check (\(record.id), init pid \(record.pid))")
 
         // What create kept, not the bundle: config.json may have changed.
         let spec = try recordedSpec(of: record)
         let plan = try ProcessPlan.forExec(record: record, spec: spec,
-                                          process: try execProcess(options, base: spec.process), options: options)
+                                          process: try execProcess(options, base: spec.process), options: options,
+                                          seccompCache: store.seccompCache)
         plan.warnings.forEach(log.warning)
+        timer.end("plan")
+        logPlan(plan)
         var signals = Self.forwardedSignalSet()
         if !options.detach { sigprocmask(SIG_BLOCK, &signals, nil) }
 
         let relay = plan.process.terminal && options.consoleSocket == nil ? try TerminalRelay.make() : nil
         let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup, terminalThroughBerth: relay?.childEnd)
-        if let path = options.pidfdSocket {
-            try PidfdSocket.send(pidfdOf: pid, to: path, system: system)
-        }
-        if let pidFile = options.pidFile {
-            try Self.writePidFile(pidFile, pid: pid)
-        }
+        timer.end("clone, join and execve (pid \(pid))")
+        try handOver(pid, options)
         if options.detach { return 0 }
         if let relay { return try relay.relay(until: pid, signals: signals, system: system) }
         return waitForwardingSignals(to: pid, signals: &signals)
+    }
+
+    /// The pidfd and the pid file. A process whose pid cannot be handed
+    /// over is not left running where nobody knows of it: it is killed, as
+    /// runc does.
+    func handOver(_ pid: pid_t, _ options: ExecOptions) throws(RuntimeError) {
+        do throws(RuntimeError) {
+            if let path = options.pidfdSocket {
+                try PidfdSocket.send(pidfdOf: pid, to: path, system: system)
+            }
+            if let pidFile = options.pidFile {
+                try Self.writePidFile(pidFile, pid: pid)
+            }
+        } catch {
+            log.debug("exec: killing process \(pid): \(error.summary)")
+            system.killAndReap(pid)
+            throw error
+        }
+    }
+
+    /// `--debug`: what the exec'd process will be, before it is made.
+    func logPlan(_ plan: ProcessPlan) {
+        let process = plan.process
+        log.debug("exec \(plan.id): runs \(process.args.joined(separator: " ")) in \(process.cwd) as uid \(process.uid)"
+                  + " gid \(process.gid)\(process.terminal ? " on a terminal" : "")")
+        log.debug("exec \(plan.id): joins the init's \(plan.joinedNamespaces.map(\.kind.rawValue).joined(separator: ", "))"
+                  + " namespaces" + (plan.seccomp == nil ? "" : ", with the container's seccomp filter"))
     }
 
     /// The process to run: `--process` JSON as conmon and containerd write
@@ -157,6 +185,7 @@ extension Runtime {
         var cgroupDirectory: FileDescriptor?
         if let cgroup = cgroupManager(of: record) {
             cgroupDirectory = try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory(subgroup: cgroupOption) }
+            log.debug("exec \(plan.id): into cgroup \(cgroup.path)\(cgroupOption.map { " (sub-cgroup \($0))" } ?? "")")
         }
         defer { cgroupDirectory?.close() }
 
@@ -168,11 +197,12 @@ extension Runtime {
             ProcessInit(plan: plan, socket: sockets.child, connections: connections, system: system).runExec()
         }
         sockets.child.close()
+        log.debug("exec \(plan.id): cloned pid \(pid); it joins the container and execs \(plan.process.args[0])")
         try attempt("start the exec'd process") { () throws(Errno) in
             try sockets.parent.send(.proceed(hostPid: pid))
         }
-        // The socket is close-on-exec: EOF means the exec helper is running;
-        // it is the user's program a moment later.
+        // The socket is close-on-exec, and the exec helper makes it so again
+        // before its own execve: EOF means the user's program runs.
         while let reply = try attempt("wait for the exec'd process", { () throws(Errno) in
             try sockets.parent.receiveMessage()
         }) {
@@ -180,6 +210,9 @@ extension Runtime {
             case .failed(let error):
                 _ = try? system.wait(for: pid, block: true)
                 throw error
+            case .execFailed(let path, let errno):
+                _ = try? system.wait(for: pid, block: true)
+                throw RuntimeError.system("exec \(path)", Errno(errno))
             case .warning(let text):
                 log.warning(text)
             default:

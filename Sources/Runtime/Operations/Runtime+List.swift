@@ -1,3 +1,5 @@
+import Glibc
+import LinuxSystem
 import OCI
 
 /// One row of `berth list`, with the fields runc's `list --format json` has.
@@ -18,7 +20,14 @@ extension Runtime {
     /// or died half-way ("creating"). Containers deleted while listing are
     /// skipped; one whose state cannot be read is warned about (only
     /// `delete --force` can remove it).
-    public func list() throws(RuntimeError) -> [ContainerSummary] {
+    ///
+    /// A root that does not exist holds no containers; with `rootMustExist`
+    /// (a --root given on the command line) it is an error instead, as with
+    /// runc: a mistyped --root must not look like an empty one.
+    public func list(rootMustExist: Bool = false) throws(RuntimeError) -> [ContainerSummary] {
+        if rootMustExist && !FileSystem.exists(store.root) {
+            throw RuntimeError(.notFound, "open \(store.root)", errno: Errno(ENOENT))
+        }
         var summaries: [ContainerSummary] = []
         for id in try store.ids() {
             let record: ContainerRecord?

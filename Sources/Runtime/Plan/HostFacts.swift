@@ -19,6 +19,8 @@ public struct HostFacts: Sendable {
     public var seLinuxEnabled: @Sendable () -> Bool
     /// Where resctrl is mounted (Intel RDT), if it is.
     public var resctrlRoot: @Sendable () -> String?
+    /// Where compiled seccomp filters are kept (under the state root).
+    public var seccompCache: SeccompCache? = nil
 
     public init(cgroupMount: @escaping @Sendable () -> CgroupMount?, callerCgroup: @escaping @Sendable () -> String, lastCapability: Int,
                 grantableCapabilities: UInt64, appArmorEnabled: @escaping @Sendable () -> Bool,

@@ -16,12 +16,13 @@ extension LaunchPlan {
         let process = spec.process!  // validated for .create
 
         let seccompStart = Clock.monotonicNanoseconds()
-        let seccomp = planSeccomp(linux, problems: &problems)
+        let seccomp = planSeccomp(linux, cache: host.seccompCache, problems: &problems)
         let seccompCompileTime = Clock.monotonicNanoseconds() - seccompStart
         let (newNamespaces, joins) = planNamespaces(linux, problems: &problems)
         let networkDevices = NetworkDevices.plan(linux.netDevices, hasNewNetworkNamespace: newNamespaces.contains(.network))
         problems += networkDevices.problems
-        let cgroup = planCgroup(id: id, linux: linux, mount: host.cgroupMount(), callerCgroup: host.callerCgroup,
+        let hostCgroupMount = host.cgroupMount()
+        let cgroup = planCgroup(id: id, linux: linux, mount: hostCgroupMount, callerCgroup: host.callerCgroup,
                                 problems: &problems)
         let tuning = planTuning(spec, namespaces: Set(newNamespaces + joins.map(\.kind)), host: host, problems: &problems)
         let rootfs = spec.root!.path.hasPrefix("/") ? spec.root!.path : options.bundle + "/" + spec.root!.path
@@ -32,7 +33,13 @@ extension LaunchPlan {
         if let label = linux.mountLabel, !label.isEmpty, host.seLinuxEnabled() {
             labelMounts(&mounts, with: label)
         }
+        if let hostCgroupMount, !(newNamespaces.contains(.cgroup) || joins.contains { $0.kind == .cgroup }) {
+            bindCgroupMounts(&mounts, from: hostCgroupMount.path)
+        }
         let devices = planDevices(linux.devices ?? [], mounts: mounts)
+        if !(newNamespaces.contains(.mount) || joins.contains { $0.kind == .mount }) {
+            problems += sharedMountNamespaceProblems(spec, options: options)
+        }
 
         var warnings: [String] = []
         let plannedProcess = planProcess(process, tuning: tuning, consoleSocket: options.consoleSocket,
@@ -66,10 +73,6 @@ extension LaunchPlan {
     /// must be entered (NamespaceKind.joinOrder).
     static func planNamespaces(_ linux: Linux, problems: inout [ConfigProblem])
         -> (new: [NamespaceKind], joined: [(kind: NamespaceKind, path: String)]) {
-        if !(linux.namespaces ?? []).contains(where: { $0.type == "mount" }) {
-            // Without one, every mount would land in the caller's namespace.
-            problems.append(ConfigProblem(path: "linux.namespaces", message: "berth needs a mount namespace (new or joined)"))
-        }
         var newNamespaces: [NamespaceKind] = []
         var joins: [(kind: NamespaceKind, path: String)] = []
         for namespace in linux.namespaces ?? [] {
@@ -84,6 +87,32 @@ extension LaunchPlan {
             NamespaceKind.joinOrder.firstIndex(of: a.kind)! < NamespaceKind.joinOrder.firstIndex(of: b.kind)!
         }
         return (newNamespaces, joins)
+    }
+
+    /// Without a mount namespace of its own the container's mounts are the
+    /// host's: what would change a mount berth did not make (masking,
+    /// read-only remounts, the root's propagation, --no-pivot's move onto
+    /// "/") is refused rather than done to the host, as runc refuses masks.
+    static func sharedMountNamespaceProblems(_ spec: Spec, options: CreateOptions) -> [ConfigProblem] {
+        let linux = spec.linux ?? Linux()
+        var problems: [ConfigProblem] = []
+        let why = "needs a mount namespace of the container's own (linux.namespaces has none)"
+        if !(linux.maskedPaths ?? []).isEmpty {
+            problems.append(ConfigProblem(path: "linux.maskedPaths", message: "masking paths \(why)"))
+        }
+        if !(linux.readonlyPaths ?? []).isEmpty {
+            problems.append(ConfigProblem(path: "linux.readonlyPaths", message: "making paths read-only \(why)"))
+        }
+        if spec.root?.readonly == true {
+            problems.append(ConfigProblem(path: "root.readonly", message: "a read-only root \(why)"))
+        }
+        if linux.rootfsPropagation != nil {
+            problems.append(ConfigProblem(path: "linux.rootfsPropagation", message: "the root's propagation \(why)"))
+        }
+        if options.noPivot {
+            problems.append(ConfigProblem(path: "--no-pivot", message: "moving the rootfs onto / \(why)"))
+        }
+        return problems
     }
 
     /// The mounts in config order, each option parsed and each bind source
@@ -121,10 +150,41 @@ extension LaunchPlan {
                             message: "idmap needs uidMappings and gidMappings, or a user namespace of the container"))
                     }
                 }
+                if let problem = procfsProblem(planned) {
+                    problems.append(ConfigProblem(path: "mounts[\(index)].destination", message: problem))
+                }
                 mounts.append(planned)
             }
         }
         return mounts
+    }
+
+    /// Refuses, by name, a mount inside /proc that could redirect writes
+    /// meant for procfs (the init checks again once symlinks are resolved).
+    static func procfsProblem(_ mount: PlannedMount) -> String? {
+        guard mount.destination == "/proc" || mount.destination.hasPrefix("/proc/") else { return nil }
+        let sourceIsProcfs = mount.options.isBind
+            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        if mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) { return nil }
+        if mount.destination == "/proc" { return "only procfs can be bind-mounted on /proc" }
+        return "\(RuntimeError.quoted(mount.destination)) is inside /proc, where berth mounts only over the files "
+            + "lxcfs emulates (" + PlannedMount.procfsFilesOthersMayCover.sorted().joined(separator: ", ") + ")"
+    }
+
+    /// Without a cgroup namespace a fresh cgroup2 mount shows the whole
+    /// hierarchy, just as the host's own mount does, but it costs 10-20 ms
+    /// and, made from the host's cgroup namespace, it resets the host's
+    /// hierarchy-wide options (nsdelegate, memory_recursiveprot) to the
+    /// mount's. A bind of the host's cgroup2 mount gives the same view,
+    /// with the config's flags, for the price of a bind (runc binds too
+    /// where a fresh mount is refused).
+    static func bindCgroupMounts(_ mounts: inout [PlannedMount], from hostPath: String) {
+        for index in mounts.indices where mounts[index].type == "cgroup" && !mounts[index].options.isBind {
+            mounts[index].source = hostPath
+            mounts[index].type = "bind"
+            mounts[index].options.flags.insert(.bind)
+            mounts[index].options.data = []
+        }
     }
 
     /// runtime-linux.md's default devices (unless /dev is bound from the
@@ -160,9 +220,14 @@ extension LaunchPlan {
     }
 
     /// The filter compiled in berth, where its problems get their paths.
-    static func planSeccomp(_ linux: Linux, problems: inout [ConfigProblem]) -> SeccompProgram? {
+    static func planSeccomp(_ linux: Linux, cache: SeccompCache? = nil,
+                            problems: inout [ConfigProblem]) -> SeccompProgram? {
         guard let profile = linux.seccomp else { return nil }
-        return SeccompProgram.compile(profile, at: "linux.seccomp", problems: &problems)
+        var found: [ConfigProblem] = []
+        let compile = { SeccompProgram.compile(profile, at: "linux.seccomp", problems: &found) }
+        let program = cache.map { $0.program(for: profile, compile: compile) } ?? compile()
+        problems += found
+        return program
     }
 
     /// The process part of a plan, for the container's init and for `exec`.

@@ -62,6 +62,11 @@ public struct LaunchPlan: Sendable {
     public func has(_ kind: NamespaceKind) -> Bool {
         newNamespaces.contains(kind) || joinedNamespaces.contains { $0.kind == kind }
     }
+
+    /// No mount namespace in the config: the container's mounts go into
+    /// berth's own namespace (config-linux.md: namespaces not listed are
+    /// inherited), and the init chroots instead of pivoting.
+    public var sharesMountNamespace: Bool { !has(.mount) }
 }
 
 public struct SeccompListener: Sendable {
@@ -106,6 +111,26 @@ public struct PlannedMount: Sendable, Equatable {
     public var destinationIsFile: Bool
     /// For an idmapped mount (idmap, ridmap): the mapping berth gives it.
     public var idMappings: IDMappings? = nil
+
+    /// The files inside /proc a mount may cover: those lxcfs emulates (the
+    /// list runc allows). Anything else there would let a mount redirect
+    /// what berth or the container writes to a sysctl or a process file.
+    public static let procfsFilesOthersMayCover: Set<String> = [
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+        "/proc/loadavg", "/proc/slabinfo", "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+    ]
+
+    /// Whether this mount may sit where its destination is inside /proc:
+    /// /proc itself takes any file system but a bind of something other
+    /// than procfs; below /proc only the lxcfs files.
+    public func mayCoverProcfs(sourceIsProcfs: Bool) -> Bool {
+        if destination == "/proc" { return !options.isBind || sourceIsProcfs }
+        return Self.procfsFilesOthersMayCover.contains(destination)
+    }
+
+    /// proc and sysfs go on an ordinary directory only: mounted through a
+    /// symlink in the image they could land where the image chose.
+    public var needsOrdinaryDirectory: Bool { !options.isBind && (type == "proc" || type == "sysfs") }
 }
 
 /// A uid and a gid mapping, of a user namespace or of an idmapped mount.

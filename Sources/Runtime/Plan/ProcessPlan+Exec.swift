@@ -7,8 +7,8 @@ extension ProcessPlan {
     /// every namespace of the container's init that berth is not already
     /// in, with the process's own settings and the container's seccomp
     /// filter.
-    static func forExec(record: ContainerRecord, spec: Spec, process: Process,
-                        options: ExecOptions) throws(RuntimeError) -> ProcessPlan {
+    static func forExec(record: ContainerRecord, spec: Spec, process: Process, options: ExecOptions,
+                        seccompCache: SeccompCache? = nil) throws(RuntimeError) -> ProcessPlan {
         var problems: [ConfigProblem] = []
         var processSpec = spec
         processSpec.process = process
@@ -25,7 +25,7 @@ extension ProcessPlan {
                                              relaysTerminal: options.tty && options.consoleSocket == nil && !options.detach,
                                              host: host, problems: &problems, warnings: &warnings)
         let linux = spec.linux ?? Linux()
-        let seccomp = LaunchPlan.planSeccomp(linux, problems: &problems)
+        let seccomp = LaunchPlan.planSeccomp(linux, cache: seccompCache, problems: &problems)
         if !problems.isEmpty {
             throw RuntimeError(.invalidConfig, "exec into \(record.id): \(problems.count) setting(s) cannot be applied",
                                details: problems.map(\.description))
@@ -35,6 +35,7 @@ extension ProcessPlan {
             joinedNamespaces: namespaces.map { ($0, "/proc/\(record.pid)/ns/\($0.procName)") },
             process: planned, seccomp: seccomp,
             seccompListener: linux.seccomp?.listenerPath.map { SeccompListener(path: $0, metadata: linux.seccomp?.listenerMetadata) },
-            consoleSocket: options.consoleSocket, preserveFds: options.preserveFds, warnings: warnings)
+            consoleSocket: options.consoleSocket, preserveFds: options.preserveFds, warnings: warnings,
+            rootOfInit: namespaces.contains(.mount) ? nil : "/proc/\(record.pid)/root")
     }
 }

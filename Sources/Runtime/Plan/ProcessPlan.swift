@@ -24,6 +24,9 @@ public struct ProcessPlan: Sendable {
     public var preserveFds: Int
     /// What berth leaves out and says so (config.md asks for warnings).
     public var warnings: [String]
+    /// For an exec into a container that shares berth's mount namespace:
+    /// the init's root (/proc/PID/root), which no setns would give.
+    public var rootOfInit: String? = nil
 }
 
 extension ProcessPlan: ContainerIdentity {}
