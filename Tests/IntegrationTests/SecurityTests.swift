@@ -297,6 +297,31 @@ struct SecurityTests {
         }
     }
 
+    /// A path listed twice is masked once, and the masked directories share
+    /// one read-only tmpfs (one superblock), as with runc and crun.
+    @Test func duplicateMaskedPathsMountOnceAndDirectoriesShareOneTmpfs() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let directories = ["/secret", "/hidden/one", "/hidden/two"]
+        let result = try sandbox.runShell("ls -A /secret /hidden/one /hidden/two; cat /proc/self/mountinfo") { bundle in
+            for directory in directories {
+                try FileManager.default.createDirectory(atPath: bundle.rootfs + directory, withIntermediateDirectories: true)
+                try bundle.writeRootfsFile(directory + "/data", "hidden\n")
+            }
+            try bundle.writeRootfsFile("etc/secret-file", "hidden\n")
+            bundle.linux["maskedPaths"] = ["/secret", "/hidden/one", "/secret", "/etc/secret-file", "/hidden/two",
+                                           "/etc/secret-file", "/hidden/../secret"]
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(!result.stdout.contains("data"), "\(result)")
+        let mounts = MountInfo.parse(result.stdout)
+        for path in directories + ["/etc/secret-file"] {
+            #expect(mounts.filter { $0.mountPoint == path }.count == 1, "\(path): \(result.stdout)")
+        }
+        let masks = mounts.filter { directories.contains($0.mountPoint) }
+        #expect(Set(masks.map(\.device)).count == 1, "\(masks)")
+        #expect(masks.allSatisfy { $0.fileSystemType == "tmpfs" && $0.mountOptions.contains("ro") }, "\(masks)")
+    }
+
     @Test(arguments: [true, false])
     func readonlyPathsCannotBeWritten(readonly: Bool) throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }

@@ -194,8 +194,10 @@ extension ContainerInit {
         }
         let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
         defer { root.close() }
+        var masks = Masks()
+        defer { masks.sharedDirectory?.close() }
         for path in plan.maskedPaths {
-            try attempt("mask \(path)") { () throws(Errno) in try mask(path, root: root) }
+            try attempt("mask \(path)") { () throws(Errno) in try mask(path, root: root, masks: &masks) }
         }
         for path in plan.readonlyPaths {
             try attempt("make \(path) read-only") { () throws(Errno) in
@@ -216,27 +218,49 @@ extension ContainerInit {
         }
     }
 
+    /// What masking has made so far: the first masked directory's tmpfs,
+    /// which the others share, and the files (device and inode) that now
+    /// hide something.
+    struct Masks {
+        var sharedDirectory: FileDescriptor?
+        var hiding: Set<FileIdentity> = []
+    }
+
     /// Files are hidden under /dev/null, directories under an empty
-    /// read-only tmpfs. The /dev/null used must be the real null device, not
-    /// something the image put there (the class of CVE-2025-31133).
-    func mask(_ path: String, root: FileDescriptor) throws(Errno) {
+    /// read-only tmpfs: one for all of them, bound over the others (as runc
+    /// and crun do), since every tmpfs is a superblock of its own and
+    /// Kubernetes masks one directory per CPU. A path that already leads to
+    /// a mask (the same path twice, or another name for it) is left alone,
+    /// so each masked path is one mount. The /dev/null used must be the real
+    /// null device, not something the image put there (the class of
+    /// CVE-2025-31133).
+    func mask(_ path: String, root: FileDescriptor, masks: inout Masks) throws(Errno) {
         guard let target = try openIfPresent(path, root: root) else { return }
         defer { target.close() }
-        var info = stat()
-        _ = try retryingInterrupts { fstat(target.rawValue, &info) }
+        let info = try FileIdentity.status(of: target)
+        guard !masks.hiding.contains(FileIdentity(info)) else { return }
         let targetPath = RootedPath.procPath(of: target)
         if (info.st_mode & S_IFMT) == S_IFDIR {
+            if let shared = masks.sharedDirectory {
+                // A bind keeps the source mount's read-only flag.
+                try system.mount(source: RootedPath.procPath(of: shared), target: targetPath, type: nil,
+                                 flags: .bind, data: nil)
+                return
+            }
             try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: .readOnly, data: "size=0k")
+            let mounted = try RootedPath.open(path, in: root)
+            masks.sharedDirectory = mounted
+            masks.hiding.insert(FileIdentity(try FileIdentity.status(of: mounted)))
             return
         }
         let null = try RootedPath.open("/dev/null", in: root)
         defer { null.close() }
-        var nullInfo = stat()
-        _ = try retryingInterrupts { fstat(null.rawValue, &nullInfo) }
+        let nullInfo = try FileIdentity.status(of: null)
         guard (nullInfo.st_mode & S_IFMT) == S_IFCHR, nullInfo.st_rdev == Self.deviceNumber(major: 1, minor: 3) else {
             throw Errno(EPERM)
         }
         try system.mount(source: RootedPath.procPath(of: null), target: targetPath, type: nil, flags: .bind, data: nil)
+        masks.hiding.insert(FileIdentity(nullInfo))
     }
 
     func openIfPresent(_ path: String, root: FileDescriptor) throws(Errno) -> FileDescriptor? {
@@ -245,5 +269,22 @@ extension ContainerInit {
         } catch .notFound {
             return nil
         }
+    }
+}
+
+/// A file as the kernel identifies it: device and inode.
+struct FileIdentity: Hashable {
+    var device: dev_t
+    var inode: ino_t
+
+    init(_ info: stat) {
+        device = info.st_dev
+        inode = info.st_ino
+    }
+
+    static func status(of file: FileDescriptor) throws(Errno) -> stat {
+        var info = stat()
+        _ = try retryingInterrupts { fstat(file.rawValue, &info) }
+        return info
     }
 }
