@@ -133,8 +133,8 @@ extension SpecValidator {
         for (index, rule) in (resources.devices ?? []).enumerated() {
             let path = JSONPath.element(base + ".devices", index)
             checkKnown(rule.type, in: DeviceRuleType.self, at: path + ".type", what: "device type")
-            if let access = rule.access {
-                check(access.allSatisfy { "rwm".contains($0) }, path + ".access", "invalid access \"\(access)\": only r, w and m are allowed")
+            if let access = rule.access, let problem = LinuxDeviceCgroup.accessProblem(access) {
+                check(false, path + ".access", problem)
             }
         }
         checkRange(resources.memory?.swappiness, 0...100, at: base + ".memory.swappiness")
