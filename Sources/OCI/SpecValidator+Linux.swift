@@ -31,7 +31,7 @@ extension SpecValidator {
         for (index, namespace) in namespaces.enumerated() {
             let path = JSONPath.element("linux.namespaces", index)
             checkKnown(namespace.type, in: NamespaceKind.self, at: path + ".type", what: "namespace type")
-            guard let nsPath = namespace.path else { continue }
+            guard let nsPath = namespace.joinPath else { continue }
             if nsPath.hasPrefix("/") {
                 check(environment.pathExists(nsPath), path + ".path", "does not exist: \"\(nsPath)\"")
             } else {
@@ -66,7 +66,7 @@ extension SpecValidator {
         if let timeNamespace = linux.namespaces?.first(where: { $0.type == "time" }) {
             // Offsets can only be written before the first process enters a
             // time namespace, so an existing one cannot take them.
-            check(timeNamespace.path == nil, "linux.timeOffsets", "cannot be set when joining an existing time namespace")
+            check(timeNamespace.joinPath == nil, "linux.timeOffsets", "cannot be set when joining an existing time namespace")
         } else {
             report("linux.timeOffsets", "requires a time namespace")
         }

@@ -125,13 +125,41 @@ import Testing
         try subject.dropPrivileges(prepared)
         #expect(throws: RuntimeError.self) { try subject.execute(prepared) }
         let steps = privilegeSteps(system)
-        // The user namespace first, so the others are entered with its
-        // capabilities; the mount namespace last among them.
+        // Every other namespace first, with the host's privileges, the
+        // mount namespace last among them; the user namespace after them
+        // (runc's two-stage join).
         #expect(Array(steps.prefix(5)) == [
-            "setns user /proc/1/ns/user", "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt",
+            "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt", "setns user /proc/1/ns/user",
             "setrlimit 7 512 1024", "fchdir /",
         ])
         #expect(steps.last == "execveat /bin/true /bin/true")
         #expect(steps.firstIndex(of: "setresuid 1000")! > steps.firstIndex(of: "fchdir /")!)
+    }
+
+    /// A namespace the host's privileges cannot enter (EPERM) is tried again
+    /// once in the user namespace, and only that failure is reported.
+    @Test func aNamespaceRefusedBeforeTheUserNamespaceIsJoinedAfterIt() throws {
+        let system = RecordingSystemCalls()
+        system.failOn = "setns network"
+        system.failure = Errno(EPERM)
+        let (berth, child) = try SyncSocket.pair()
+        defer { berth.close(); child.close() }
+        try berth.send(.proceed(hostPid: 4242))
+        let subject = try processInit(
+            Self.process(noNewPrivileges: true),
+            namespaces: [LinuxNamespace(type: "network", path: "/proc/1/ns/net"),
+                         LinuxNamespace(type: "mount", path: "/proc/1/ns/mnt"),
+                         LinuxNamespace(type: "user", path: "/proc/1/ns/user")],
+            socket: child, system: system)
+        do {
+            _ = try subject.prepareExec()
+            Issue.record("joined")
+        } catch {
+            #expect(error.summary == "join network namespace /proc/1/ns/net: operation not permitted")
+        }
+        #expect(system.calls(startingWith: "setns") == [
+            "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt", "setns user /proc/1/ns/user",
+            "setns network /proc/1/ns/net",
+        ])
     }
 }

@@ -104,7 +104,7 @@ extension ContainerInit {
     /// Default and configured devices: made with mknod, or bind-mounted from
     /// the host inside a new user namespace, where mknod is not allowed.
     func createDevices(root: FileDescriptor) throws(RuntimeError) {
-        let inUserNamespace = plan.newNamespaces.contains(.user)
+        let inUserNamespace = plan.has(.user)
         for device in plan.devices {
             let matchesExisting = try attempt("create device \(device.path)") { () throws(Errno) -> Bool? in
                 let (parent, name) = try RootedPath.openParent(of: device.path, in: root)

@@ -39,13 +39,37 @@ struct ProcessInit {
         return hostPid
     }
 
+    /// Joins the namespaces given by path. With a user namespace among
+    /// them, first every other one the host's privileges allow, then the
+    /// user namespace, then the rest with its privileges: a namespace that
+    /// user namespace does not own (one root made on the host) can only be
+    /// entered before, one it owns whose owner berth cannot reach only
+    /// after (runc's two-stage join, opencontainers/runc#4492, as nsenter(1)).
     func joinNamespaces() throws(RuntimeError) {
         // berth joined the pid and time namespaces itself before the clone:
         // a process enters those only at birth.
-        for (kind, path) in plan.joinedNamespaces where kind != .pid && kind != .time {
-            try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+        let joins = plan.joinedNamespaces.filter { $0.kind != .pid && $0.kind != .time }
+        guard let user = joins.first(where: { $0.kind == .user }) else {
+            for (kind, path) in joins { try join(kind, path) }
+            return
+        }
+        var refused: [(kind: NamespaceKind, path: String)] = []
+        for (kind, path) in joins where kind != .user {
+            do {
                 try system.joinNamespace(path: path, kind: kind)
+            } catch where error.rawValue == EPERM {
+                refused.append((kind, path))
+            } catch {
+                throw .system("join \(kind.rawValue) namespace \(path)", error)
             }
+        }
+        try join(user.kind, user.path)
+        for (kind, path) in refused { try join(kind, path) }
+    }
+
+    private func join(_ kind: NamespaceKind, _ path: String) throws(RuntimeError) {
+        try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+            try system.joinNamespace(path: path, kind: kind)
         }
     }
 }
