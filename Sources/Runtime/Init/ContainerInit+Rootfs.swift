@@ -37,6 +37,7 @@ extension ContainerInit {
                                              create: mount.destinationIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
+            let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
             if let idmapped {
                 // Made by berth before the clone (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
@@ -46,13 +47,17 @@ extension ContainerInit {
             } else {
                 // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
                 let type = mount.type == "cgroup" ? "cgroup2" : mount.type
+                let flags = mount.isReadOnlyLater ? options.flags.subtracting(.readOnly) : options.flags
                 try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: type,
-                                 flags: options.flags, data: options.data.joined(separator: ","))
+                                 flags: flags, data: options.data.joined(separator: ","))
             }
             // The fd opened before mounting names the directory under the
             // new mount; the remaining changes are for the mount itself.
             let mounted = try RootedPath.open(mount.destination, in: root)
             defer { mounted.close() }
+            if let coveredMode {
+                try system.changeMode(".", in: mounted, mode: coveredMode)
+            }
             let mountedPath = RootedPath.procPath(of: mounted)
             let extraFlags = options.flags.subtracting([.bind, .recursive])
             if options.isBind && !extraFlags.isEmpty {
@@ -185,7 +190,8 @@ extension ContainerInit {
     }
 
     /// What is done inside the new root: propagation, masked and read-only
-    /// paths, and a read-only root last (it does not affect submounts).
+    /// paths, read-only tmpfs mounts now that they are filled, and a
+    /// read-only root last (it does not affect submounts).
     func finishRootfs() throws(RuntimeError) {
         if !plan.rootPropagation.isDisjoint(with: [.shared, .unbindable]) {
             try attempt("set rootfs propagation") { () throws(Errno) in
@@ -209,6 +215,14 @@ extension ContainerInit {
                 defer { mounted.close() }
                 try remountBind(RootedPath.procPath(of: mounted),
                                 flags: [.readOnly, .noSuid, .noDev, .noExec])
+            }
+        }
+        for mount in plan.mounts where mount.isReadOnlyLater {
+            try attempt("make \(mount.destination) read-only") { () throws(Errno) in
+                let mounted = try RootedPath.open(mount.destination, in: root)
+                defer { mounted.close() }
+                try remountBind(RootedPath.procPath(of: mounted),
+                                flags: mount.options.flags.subtracting([.bind, .recursive, .remount]))
             }
         }
         if plan.rootReadonly {

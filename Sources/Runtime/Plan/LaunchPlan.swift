@@ -122,6 +122,18 @@ public struct PlannedMount: Sendable, Equatable {
     /// For an idmapped mount (idmap, ridmap): the mapping berth gives it.
     public var idMappings: IDMappings? = nil
 
+    /// A tmpfs (not a bind) mount.
+    public var isTmpfs: Bool { type == "tmpfs" && !options.isBind }
+
+    /// A read-only tmpfs is mounted writable and made read-only only once
+    /// everything that goes in it is there: devices, /dev links, the mount
+    /// points of later mounts (runc delays it alike).
+    public var isReadOnlyLater: Bool { isTmpfs && options.flags.contains(.readOnly) }
+
+    /// A tmpfs without `mode=` takes the mode of the directory it covers
+    /// (as runc), not tmpfs's default 1777.
+    public var takesCoveredMode: Bool { isTmpfs && !options.data.contains { $0.hasPrefix("mode=") } }
+
     /// The files inside /proc a mount may cover: those lxcfs emulates (the
     /// list runc allows). Anything else there would let a mount redirect
     /// what berth or the container writes to a sysctl or a process file.
