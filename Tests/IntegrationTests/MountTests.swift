@@ -55,4 +55,64 @@ struct MountTests {
         #expect(MountTests.entry("/dev/pts", in: result.stdout)?.fileSystemType == "devpts", "\(result.stdout)")
         #expect(MountTests.entry("/dev/shm", in: result.stdout)?.mountOptions.contains("rw") == true, "\(result.stdout)")
     }
+
+    // MARK: bind mount flags
+
+    /// A tmpfs mounted nosuid, nodev, noexec and read-only in the test's own
+    /// directory (private, so nothing propagates), unmounted by `release`.
+    static func restrictedSource(in sandbox: Sandbox) throws -> String {
+        let source = sandbox.path + "/restricted"
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        try Host.mustRun("/bin/mount", ["-t", "tmpfs", "-o", "nosuid,nodev,noexec,ro,size=1m", "berth-it", source])
+        try Host.mustRun("/bin/mount", ["--make-private", source])
+        return source
+    }
+
+    static func release(_ source: String) {
+        _ = try? Subprocess.run("/bin/umount", [source])
+    }
+
+    /// `suid`, `dev`, `exec` and `rw` clear what the source has; without
+    /// them (another flag asked, so the mount is remounted) the source's
+    /// flags stay.
+    @Test func bindOptionsThatClearAFlagClearIt() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let source = try MountTests.restrictedSource(in: sandbox)
+        defer { MountTests.release(source) }
+        let result = try sandbox.runShell("cat /proc/self/mountinfo") { bundle in
+            bundle.addMount(destination: "/cleared", type: "bind", source: source,
+                            options: ["bind", "suid", "dev", "exec", "rw"])
+            bundle.addMount(destination: "/kept", type: "bind", source: source, options: ["bind", "noatime"])
+        }
+        #expect(result.succeeded, "\(result)")
+        let cleared = try #require(MountTests.entry("/cleared", in: result.stdout), "\(result.stdout)")
+        for flag in ["nosuid", "nodev", "noexec", "ro"] {
+            #expect(!cleared.mountOptions.contains(flag), "\(flag): \(cleared)")
+        }
+        #expect(cleared.mountOptions.contains("rw"), "\(cleared)")
+        let kept = try #require(MountTests.entry("/kept", in: result.stdout), "\(result.stdout)")
+        for flag in ["nosuid", "nodev", "noexec", "ro", "noatime"] {
+            #expect(kept.mountOptions.contains(flag), "\(flag): \(kept)")
+        }
+    }
+
+    /// In a user namespace the kernel locks the source's nosuid, nodev,
+    /// noexec and ro on the bind: asking to clear them (and to set another
+    /// flag) keeps them instead of failing the container with EPERM.
+    @Test func flagsTheKernelLockedInAUserNamespaceAreKept() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        sandbox.allowMappedRoot()
+        let source = try MountTests.restrictedSource(in: sandbox)
+        defer { MountTests.release(source) }
+        let result = try sandbox.runShell("cat /proc/self/mountinfo") { bundle in
+            try NamespaceTests.mapRootTo100000(bundle)
+            bundle.addMount(destination: "/locked", type: "bind", source: source,
+                            options: ["bind", "suid", "exec", "rw", "nosymfollow"])
+        }
+        #expect(result.succeeded, "\(result)")
+        let locked = try #require(MountTests.entry("/locked", in: result.stdout), "\(result.stdout)")
+        for flag in ["nosuid", "nodev", "noexec", "ro", "nosymfollow"] {
+            #expect(locked.mountOptions.contains(flag), "\(flag): \(locked)")
+        }
+    }
 }

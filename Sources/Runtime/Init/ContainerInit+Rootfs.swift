@@ -60,8 +60,8 @@ extension ContainerInit {
             }
             let mountedPath = RootedPath.procPath(of: mounted)
             let extraFlags = options.flags.subtracting([.bind, .recursive])
-            if options.isBind && !extraFlags.isEmpty {
-                try remountBind(mountedPath, flags: extraFlags, keepingLockedFlagsExcept: options.clearedFlags)
+            if options.isBind && !(extraFlags.isEmpty && options.clearedFlags.isEmpty) {
+                try remountBind(mountedPath, flags: extraFlags, clearing: options.clearedFlags)
             }
             for propagation in options.propagation {
                 try system.mount(source: nil, target: mountedPath, type: nil, flags: propagation, data: nil)
@@ -97,13 +97,28 @@ extension ContainerInit {
         }
     }
 
-    /// A bind mount takes its flags only on a remount, which must repeat the
-    /// flags the kernel locked on the source (nosuid, nodev, noexec in a user
-    /// namespace) or it fails with EPERM.
-    func remountBind(_ path: String, flags: MountFlags, keepingLockedFlagsExcept cleared: MountFlags = []) throws(Errno) {
-        let locked = FileSystem.lockableMountFlags(of: path)
-        try system.mount(source: nil, target: path, type: nil,
-                         flags: flags.union([.bind, .remount]).union(locked.subtracting(cleared)), data: nil)
+    /// A bind mount takes its flags only on a remount, which replaces them
+    /// all: the mount keeps the read-only, nosuid, nodev, noexec and
+    /// nosymfollow it got from its source unless an option clears them
+    /// (`rw`, `suid`, `dev`, `exec`, `symfollow`). When the kernel refuses
+    /// (EPERM: flags it locked because the mount came from a more privileged
+    /// user namespace), the remount is tried again keeping every flag the
+    /// mount has, so that a locked flag stays rather than fail the
+    /// container (runc does the same).
+    func remountBind(_ path: String, flags: MountFlags, clearing cleared: MountFlags = []) throws(Errno) {
+        let current = FileSystem.mountFlags(of: path)
+        let keptUnlessCleared: MountFlags = [.readOnly, .noSuid, .noDev, .noExec, .noSymlinkFollow]
+        let wanted = flags.union([.bind, .remount]).union(current.intersection(keptUnlessCleared).subtracting(cleared))
+        do {
+            try system.mount(source: nil, target: path, type: nil, flags: wanted, data: nil)
+        } catch where error.rawValue == EPERM {
+            let accessTime: MountFlags = [.noAccessTime, .relativeAccessTime, .strictAccessTime]
+            var locked = current.intersection(keptUnlessCleared.union(.noDirectoryAccessTime))
+            if wanted.isDisjoint(with: accessTime) { locked.formUnion(current.intersection(accessTime)) }
+            let retry = wanted.union(locked)
+            guard retry != wanted else { throw error }
+            try system.mount(source: nil, target: path, type: nil, flags: retry, data: nil)
+        }
     }
 
     /// Default and configured devices: made with mknod, or bind-mounted from
