@@ -117,7 +117,7 @@ import Testing
         try berth.send(.proceed(hostPid: 4242))
         let subject = try processInit(
             Self.process(noNewPrivileges: true),
-            namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/1/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
+            namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/self/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
             socket: child, system: system)
         let prepared = try subject.prepareExec()
         #expect(prepared.hostPid == 4242)
@@ -127,10 +127,10 @@ import Testing
         let steps = privilegeSteps(system)
         // Every other namespace first, with the host's privileges, the
         // mount namespace last among them; the user namespace after them
-        // (runc's two-stage join).
+        // (runc's two-stage join), each through a descriptor opened before
+        // any join.
         #expect(Array(steps.prefix(5)) == [
-            "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt", "setns user /proc/1/ns/user",
-            "setrlimit 7 512 1024", "fchdir /",
+            "setns network", "setns mount", "setns user", "setrlimit 7 512 1024", "fchdir /",
         ])
         #expect(steps.last == "execveat /bin/true /bin/true")
         #expect(steps.firstIndex(of: "setresuid 1000")! > steps.firstIndex(of: "fchdir /")!)
@@ -147,19 +147,18 @@ import Testing
         try berth.send(.proceed(hostPid: 4242))
         let subject = try processInit(
             Self.process(noNewPrivileges: true),
-            namespaces: [LinuxNamespace(type: "network", path: "/proc/1/ns/net"),
-                         LinuxNamespace(type: "mount", path: "/proc/1/ns/mnt"),
-                         LinuxNamespace(type: "user", path: "/proc/1/ns/user")],
+            namespaces: [LinuxNamespace(type: "network", path: "/proc/self/ns/net"),
+                         LinuxNamespace(type: "mount", path: "/proc/self/ns/mnt"),
+                         LinuxNamespace(type: "user", path: "/proc/self/ns/user")],
             socket: child, system: system)
         do {
             _ = try subject.prepareExec()
             Issue.record("joined")
         } catch {
-            #expect(error.summary == "join network namespace /proc/1/ns/net: operation not permitted")
+            #expect(error.summary == "join network namespace /proc/self/ns/net: operation not permitted")
         }
         #expect(system.calls(startingWith: "setns") == [
-            "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt", "setns user /proc/1/ns/user",
-            "setns network /proc/1/ns/net",
+            "setns network", "setns mount", "setns user", "setns network",
         ])
     }
 }

@@ -49,27 +49,48 @@ struct ProcessInit {
         // berth joined the pid and time namespaces itself before the clone:
         // a process enters those only at birth.
         let joins = plan.joinedNamespaces.filter { $0.kind != .pid && $0.kind != .time }
-        guard let user = joins.first(where: { $0.kind == .user }) else {
-            for (kind, path) in joins { try join(kind, path) }
+        guard joins.contains(where: { $0.kind == .user }) else {
+            // The mount namespace is last in the join order, so every path
+            // is read where berth's own mounts are.
+            for (kind, path) in joins {
+                try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+                    try system.joinNamespace(path: path, kind: kind)
+                }
+            }
             return
         }
-        var refused: [(kind: NamespaceKind, path: String)] = []
-        for (kind, path) in joins where kind != .user {
+        // All opened first: here the mount namespace may be entered before
+        // the user namespace, and a path read after it would be read in
+        // the container's mounts.
+        var opened: [Namespace] = []
+        defer { opened.forEach { $0.descriptor.close() } }
+        for (kind, path) in joins {
+            let descriptor = try attempt("open \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+                try FileDescriptor.open(path, O_RDONLY)
+            }
+            opened.append(Namespace(kind: kind, path: path, descriptor: descriptor))
+        }
+        var refused: [Namespace] = []
+        for namespace in opened where namespace.kind != .user {
             do {
-                try system.joinNamespace(path: path, kind: kind)
+                try system.joinNamespace(namespace.descriptor, kind: namespace.kind)
             } catch where error.rawValue == EPERM {
-                refused.append((kind, path))
+                refused.append(namespace)
             } catch {
-                throw .system("join \(kind.rawValue) namespace \(path)", error)
+                throw .system("join \(namespace.kind.rawValue) namespace \(namespace.path)", error)
             }
         }
-        try join(user.kind, user.path)
-        for (kind, path) in refused { try join(kind, path) }
+        for namespace in opened.filter({ $0.kind == .user }) + refused {
+            try attempt("join \(namespace.kind.rawValue) namespace \(namespace.path)") { () throws(Errno) in
+                try system.joinNamespace(namespace.descriptor, kind: namespace.kind)
+            }
+        }
     }
 
-    private func join(_ kind: NamespaceKind, _ path: String) throws(RuntimeError) {
-        try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
-            try system.joinNamespace(path: path, kind: kind)
-        }
+    /// A namespace to join, opened.
+    private struct Namespace {
+        var kind: NamespaceKind
+        var path: String
+        var descriptor: FileDescriptor
     }
 }
