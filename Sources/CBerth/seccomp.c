@@ -39,6 +39,11 @@ _Static_assert(BERTH_SECCOMP_FILTER_FLAG_TSYNC_ESRCH == SECCOMP_FILTER_FLAG_TSYN
 _Static_assert(BERTH_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "WAIT_KILLABLE_RECV");
 #endif
 _Static_assert(BERTH_SECCOMP_MAX_INSTRUCTIONS == BPF_MAXINSNS, "BPF_MAXINSNS");
+_Static_assert(BERTH_SECCOMP_ARCH_X86_64 == SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64");
+_Static_assert(BERTH_SECCOMP_ARCH_X32 == SCMP_ARCH_X32, "SCMP_ARCH_X32");
+_Static_assert(BERTH_SECCOMP_ARCH_S390 == SCMP_ARCH_S390, "SCMP_ARCH_S390");
+_Static_assert(BERTH_SECCOMP_ARCH_S390X == SCMP_ARCH_S390X, "SCMP_ARCH_S390X");
+_Static_assert(BERTH_SECCOMP_AUDIT_ARCH_X86_64 == AUDIT_ARCH_X86_64, "AUDIT_ARCH_X86_64");
 _Static_assert(BERTH_SECCOMP_INSTRUCTION_SIZE == sizeof(struct sock_filter), "struct sock_filter");
 
 // libseccomp reports errors as negative errno values; berth's convention is
@@ -93,6 +98,12 @@ int berth_seccomp_add_arch(void *ctx, uint32_t arch_token) {
 }
 
 int berth_seccomp_syscall_number(const char *name) { return seccomp_syscall_resolve_name(name); }
+
+int berth_seccomp_syscall_number_on(uint32_t arch_token, const char *name) {
+    return seccomp_syscall_resolve_name_arch(arch_token, name);
+}
+
+uint32_t berth_seccomp_arch_native(void) { return seccomp_arch_native(); }
 
 int berth_seccomp_add_rule(void *ctx, uint32_t action, int syscall, unsigned count,
                            const struct berth_seccomp_condition *conditions) {

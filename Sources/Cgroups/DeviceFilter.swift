@@ -55,10 +55,8 @@ public enum DeviceFilter {
                 problems.append(ConfigProblem(path: path + "type", message: "unknown device type \"\(type)\" (want a, c or b)"))
             }
             let access = device.access ?? ""
-            let unknown = access.filter { !"rwm".contains($0) }
-            if !unknown.isEmpty {
-                problems.append(ConfigProblem(path: path + "access",
-                    message: "\"\(access)\" has \(unknown.count == 1 ? "an unknown letter" : "unknown letters") \"\(unknown)\" (want some of r, w, m)"))
+            if let problem = LinuxDeviceCgroup.accessProblem(access) {
+                problems.append(ConfigProblem(path: path + "access", message: problem))
             }
             let major = number(device.major, path: path + "major", problems: &problems)
             let minor = number(device.minor, path: path + "minor", problems: &problems)

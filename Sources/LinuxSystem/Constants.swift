@@ -20,4 +20,8 @@ enum StatvfsFlag {
     static let noSuid = UInt(BERTH_ST_NOSUID)
     static let noDev = UInt(BERTH_ST_NODEV)
     static let noExec = UInt(BERTH_ST_NOEXEC)
+    static let noAccessTime = UInt(BERTH_ST_NOATIME)
+    static let noDirectoryAccessTime = UInt(BERTH_ST_NODIRATIME)
+    static let relativeAccessTime = UInt(BERTH_ST_RELATIME)
+    static let noSymlinkFollow = UInt(BERTH_ST_NOSYMFOLLOW)
 }

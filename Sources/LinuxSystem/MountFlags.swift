@@ -59,17 +59,20 @@ import Glibc
 }
 
 extension FileSystem {
-    /// The flags of the mount holding `path` that the kernel locks on a bind
-    /// mount made in a user namespace (nosuid, nodev, noexec): a remount
-    /// must repeat them or fail with EPERM. Empty when statvfs fails.
-    public static func lockableMountFlags(of path: String) -> MountFlags {
+    /// The per-mount flags of the mount holding `path` as mount(2) takes
+    /// them: read-only, nosuid, nodev, noexec, nosymfollow and the access
+    /// time mode (strictatime shows as none of the others). Empty when
+    /// statvfs fails.
+    public static func mountFlags(of path: String) -> MountFlags {
         var current = statvfs()
         guard statvfs(path, &current) == 0 else { return [] }
         let bits = UInt(current.f_flag)
-        var flags: MountFlags = []
-        if bits & StatvfsFlag.noSuid != 0 { flags.insert(.noSuid) }
-        if bits & StatvfsFlag.noDev != 0 { flags.insert(.noDev) }
-        if bits & StatvfsFlag.noExec != 0 { flags.insert(.noExec) }
-        return flags
+        let pairs: [(UInt, MountFlags)] = [
+            (StatvfsFlag.readOnly, .readOnly), (StatvfsFlag.noSuid, .noSuid), (StatvfsFlag.noDev, .noDev),
+            (StatvfsFlag.noExec, .noExec), (StatvfsFlag.noSymlinkFollow, .noSymlinkFollow),
+            (StatvfsFlag.noAccessTime, .noAccessTime), (StatvfsFlag.noDirectoryAccessTime, .noDirectoryAccessTime),
+            (StatvfsFlag.relativeAccessTime, .relativeAccessTime),
+        ]
+        return pairs.reduce(into: []) { flags, pair in if bits & pair.0 != 0 { flags.insert(pair.1) } }
     }
 }

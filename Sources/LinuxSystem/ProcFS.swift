@@ -51,6 +51,14 @@ public enum ProcFS {
         return .max
     }
 
+    /// False when the calling process's user namespace says "deny" in
+    /// /proc/self/setgroups (written before its gid_map by an unprivileged
+    /// maker, as `unshare --map-root-user` does): setgroups(2) then fails
+    /// with EPERM whatever the privileges.
+    public static func setgroupsAllowed() -> Bool {
+        FileSystem.readText("/proc/self/setgroups")?.trimmingWhitespace() != "deny"
+    }
+
     /// The highest capability number this kernel knows.
     public static func lastCapability() -> Int {
         guard let text = FileSystem.readText("/proc/sys/kernel/cap_last_cap"),

@@ -25,6 +25,30 @@ public enum Seccomp {
         return number == -1 /* __NR_SCMP_ERROR */ ? nil : number
     }
 
+    /// The system call's number on the architecture `token` (x32 numbers
+    /// carry `x32SyscallBit`), or nil when that architecture has no such
+    /// call, or only a pseudo number of libseccomp's.
+    public static func syscallNumber(_ name: String, on token: UInt32) -> UInt32? {
+        let number = berth_seccomp_syscall_number_on(token, name)
+        return number < 0 ? nil : UInt32(number)
+    }
+
+    /// libseccomp's token of the architecture berth runs on.
+    public static var nativeArchitecture: UInt32 { berth_seccomp_arch_native() }
+
+    public static let x86_64Architecture = BERTH_SECCOMP_ARCH_X86_64
+    public static let x32Architecture = BERTH_SECCOMP_ARCH_X32
+    public static let s390Architectures: Set<UInt32> = [BERTH_SECCOMP_ARCH_S390, BERTH_SECCOMP_ARCH_S390X]
+    /// Set in the number of every x32 system call.
+    public static let x32SyscallBit = BERTH_SECCOMP_X32_SYSCALL_BIT
+
+    /// The value the kernel puts in seccomp_data.arch for calls of the
+    /// architecture `token`: the token itself except for x32, whose calls
+    /// arrive as x86_64's.
+    public static func auditArchitecture(_ token: UInt32) -> UInt32 {
+        token == x32Architecture ? BERTH_SECCOMP_AUDIT_ARCH_X86_64 : token
+    }
+
     /// The libseccomp the binary runs against, "major.minor.micro".
     public static var libraryVersion: String {
         var major: UInt32 = 0, minor: UInt32 = 0, micro: UInt32 = 0

@@ -64,6 +64,13 @@ public struct LinuxNamespace: Codable, Sendable, Equatable {
         self.type = type
         self.path = path
     }
+
+    /// The namespace to join, or nil for a new one: an empty path is no
+    /// path, as runc reads it.
+    public var joinPath: String? {
+        guard let path, !path.isEmpty else { return nil }
+        return path
+    }
 }
 
 /// A range of ids: `size` ids from `hostID` appear as ids from `containerID`.

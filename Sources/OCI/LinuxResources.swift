@@ -53,6 +53,24 @@ public struct LinuxDeviceCgroup: Codable, Sendable, Equatable {
         self.minor = minor
         self.access = access
     }
+
+    /// Why `access` is not a set of the spec's letters (config-linux.md:
+    /// "a composition of r, w and m"): each at most once, in any order, the
+    /// empty string included (berth reads it, like an absent access, as
+    /// "rwm"). Nil when it is.
+    public static func accessProblem(_ access: String) -> String? {
+        let want = "(want r, w and m, each at most once, in any order)"
+        let unknown = access.filter { !"rwm".contains($0) }
+        if !unknown.isEmpty {
+            let letters = unknown.count == 1 ? "an unknown letter" : "unknown letters"
+            return "\"\(access)\" has \(letters) \"\(unknown)\" \(want)"
+        }
+        let repeated = "rwm".filter { letter in access.filter { $0 == letter }.count > 1 }
+        if !repeated.isEmpty {
+            return "\"\(access)\" repeats \"\(repeated)\" \(want)"
+        }
+        return nil
+    }
 }
 
 public struct LinuxMemory: Codable, Sendable, Equatable {

@@ -31,7 +31,7 @@ extension SpecValidator {
         for (index, namespace) in namespaces.enumerated() {
             let path = JSONPath.element("linux.namespaces", index)
             checkKnown(namespace.type, in: NamespaceKind.self, at: path + ".type", what: "namespace type")
-            guard let nsPath = namespace.path else { continue }
+            guard let nsPath = namespace.joinPath else { continue }
             if nsPath.hasPrefix("/") {
                 check(environment.pathExists(nsPath), path + ".path", "does not exist: \"\(nsPath)\"")
             } else {
@@ -66,7 +66,7 @@ extension SpecValidator {
         if let timeNamespace = linux.namespaces?.first(where: { $0.type == "time" }) {
             // Offsets can only be written before the first process enters a
             // time namespace, so an existing one cannot take them.
-            check(timeNamespace.path == nil, "linux.timeOffsets", "cannot be set when joining an existing time namespace")
+            check(timeNamespace.joinPath == nil, "linux.timeOffsets", "cannot be set when joining an existing time namespace")
         } else {
             report("linux.timeOffsets", "requires a time namespace")
         }
@@ -133,8 +133,8 @@ extension SpecValidator {
         for (index, rule) in (resources.devices ?? []).enumerated() {
             let path = JSONPath.element(base + ".devices", index)
             checkKnown(rule.type, in: DeviceRuleType.self, at: path + ".type", what: "device type")
-            if let access = rule.access {
-                check(access.allSatisfy { "rwm".contains($0) }, path + ".access", "invalid access \"\(access)\": only r, w and m are allowed")
+            if let access = rule.access, let problem = LinuxDeviceCgroup.accessProblem(access) {
+                check(false, path + ".access", problem)
             }
         }
         checkRange(resources.memory?.swappiness, 0...100, at: base + ".memory.swappiness")

@@ -13,14 +13,20 @@ import Testing
             LinuxDeviceCgroup(allow: true, type: "u", major: 1, minor: 3),
             LinuxDeviceCgroup(allow: true, type: "c", access: "rwx"),
             LinuxDeviceCgroup(allow: true, type: "c", major: -2, minor: 4_294_967_296, access: "read"),
+            LinuxDeviceCgroup(allow: true, type: "b", major: 8, minor: 0, access: "mwrw"),
+            LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "RW"),
+            LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 5, access: "r w"),
         ]
         let (rules, problems) = DeviceFilter.rules(from: devices)
         #expect(problems.map(\.description) == [
             "linux.resources.devices[1].type: unknown device type \"u\" (want a, c or b)",
-            "linux.resources.devices[2].access: \"rwx\" has an unknown letter \"x\" (want some of r, w, m)",
-            "linux.resources.devices[3].access: \"read\" has unknown letters \"ead\" (want some of r, w, m)",
+            "linux.resources.devices[2].access: \"rwx\" has an unknown letter \"x\" \(Self.accessWanted)",
+            "linux.resources.devices[3].access: \"read\" has unknown letters \"ead\" \(Self.accessWanted)",
             "linux.resources.devices[3].major: -2 is neither -1 (any) nor between 0 and 4294967295",
             "linux.resources.devices[3].minor: 4294967296 is neither -1 (any) nor between 0 and 4294967295",
+            "linux.resources.devices[4].access: \"mwrw\" repeats \"w\" \(Self.accessWanted)",
+            "linux.resources.devices[5].access: \"RW\" has unknown letters \"RW\" \(Self.accessWanted)",
+            "linux.resources.devices[6].access: \"r w\" has an unknown letter \" \" \(Self.accessWanted)",
         ])
         #expect(rules == [DeviceRule(allow: false, type: "a")], "only the valid entry is kept")
     }
@@ -29,11 +35,27 @@ import Testing
         let devices = [
             LinuxDeviceCgroup(allow: false),
             LinuxDeviceCgroup(allow: true, type: "c", major: 136, minor: -1, access: ""),
-            LinuxDeviceCgroup(allow: true, type: "b", major: 8, minor: 0, access: "mwrw"),
+            LinuxDeviceCgroup(allow: true, type: "b", major: 8, minor: 0, access: "mwr"),
         ]
         let (rules, problems) = DeviceFilter.rules(from: devices)
         #expect(problems.isEmpty)
         #expect(rules.map(\.description) == ["deny a *:* rwm", "allow c 136:* rwm", "allow b 8:0 rwm"])
+    }
+
+    static let accessWanted = "(want r, w and m, each at most once, in any order)"
+
+    /// Every non-empty subset of r, w and m, in every order, is accepted and
+    /// means those bits; the same letters with one repeated are refused.
+    @Test(arguments: ["r", "w", "m", "rw", "wr", "rm", "mr", "wm", "mw", "rwm", "rmw", "wrm", "wmr", "mrw", "mwr"])
+    func anySubsetOfTheAccessLettersInAnyOrderIsAcceptedButNotARepeat(_ access: String) {
+        let (rules, problems) = DeviceFilter.rules(from: [LinuxDeviceCgroup(allow: true, type: "c", access: access)])
+        #expect(problems.isEmpty)
+        #expect(rules.map(\.access) == ["rwm".filter { access.contains($0) }])
+        let repeated = access + String(access.first!)
+        let refused = DeviceFilter.rules(from: [LinuxDeviceCgroup(allow: true, type: "c", access: repeated)])
+        #expect(refused.rules.isEmpty)
+        #expect(refused.problems.map(\.description)
+            == ["linux.resources.devices[0].access: \"\(repeated)\" repeats \"\(access.first!)\" \(Self.accessWanted)"])
     }
 
     @Test func theDefaultDevicesAreRuncsListWithoutTunTap() {

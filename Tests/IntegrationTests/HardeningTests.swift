@@ -82,21 +82,31 @@ import Testing
         #expect(try String(contentsOfFile: planted, encoding: .utf8) == "0\n", "the runtime wrote into the planted file")
     }
 
-    /// A procfs file bound over another is procfs too: somaxconn covered by
-    /// domainname would turn the sysctl write into a change of domainname.
-    /// Such a mount is refused by its destination (as runc does).
-    @Test func cve_2025_52881_aProcfsFileBoundOverASysctlIsRefused() throws {
+    /// Runs a container that sets net.core.somaxconn to "redirected" after
+    /// `configure` arranged for that write to reach kernel.domainname; the
+    /// runtime must refuse, and never write it there. berth must say `why`.
+    func expectRedirectedSysctlRefused(_ why: String, onlyBerth: Bool = false,
+                                       configure: (Bundle) throws -> Void) throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        if onlyBerth && !sandbox.runtime.isBerth { return }
         let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
-            bundle.addMount(destination: "/proc/sys/net/core/somaxconn", type: "bind",
-                            source: "/proc/sys/kernel/domainname", options: ["bind"])
+            try configure(bundle)
             bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
         }
         #expect(!result.succeeded && !result.timedOut, "\(result)")
         #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
         if sandbox.runtime.isBerth {
-            #expect(result.stderr.contains("mounts[5].destination: \"/proc/sys/net/core/somaxconn\" is inside /proc"),
-                    "\(result)")
+            #expect(result.stderr.contains(why), "\(result)")
+        }
+    }
+
+    /// A procfs file bound over another is procfs too: somaxconn covered by
+    /// domainname would turn the sysctl write into a change of domainname.
+    /// Such a mount is refused by its destination (as runc does).
+    @Test func cve_2025_52881_aProcfsFileBoundOverASysctlIsRefused() throws {
+        try expectRedirectedSysctlRefused("mounts[5].destination: \"/proc/sys/net/core/somaxconn\" is inside /proc") {
+            $0.addMount(destination: "/proc/sys/net/core/somaxconn", type: "bind",
+                        source: "/proc/sys/kernel/domainname", options: ["bind"])
         }
     }
 
@@ -104,39 +114,26 @@ import Testing
     /// destination /redir -> /proc/sys/net/core/somaxconn must be refused
     /// once resolved, before anything is mounted there.
     @Test func cve_2025_52881_aSymlinkInTheImageCannotLeadAMountIntoProcfs() throws {
-        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
-        let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
-            try FileManager.default.createSymbolicLink(atPath: bundle.rootfs + "/redir",
+        try expectRedirectedSysctlRefused("mount bind on /redir: the destination resolves to a file of procfs") {
+            try FileManager.default.createSymbolicLink(atPath: $0.rootfs + "/redir",
                                                        withDestinationPath: "/proc/sys/net/core/somaxconn")
-            bundle.addMount(destination: "/redir", type: "bind", source: "/proc/sys/kernel/domainname", options: ["bind"])
-            bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
-        }
-        #expect(!result.succeeded && !result.timedOut, "\(result)")
-        #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
-        if sandbox.runtime.isBerth {
-            #expect(result.stderr.contains("mount bind on /redir: the destination resolves to a file of procfs"),
-                    "\(result)")
+            $0.addMount(destination: "/redir", type: "bind", source: "/proc/sys/kernel/domainname", options: ["bind"])
         }
     }
 
     /// A mount the config cannot name can still appear before the sysctls
     /// are written (a createContainer hook runs in the container's mount
     /// namespace): the file written must be on the mount of /proc itself.
+    /// (runc runs these hooks after its sysctl writes, so only berth's
+    /// order makes the case.)
     @Test func cve_2025_52881_aSysctlIsNotWrittenThroughAMountMadeByAHook() throws {
-        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
-        guard sandbox.runtime.isBerth else { return }  // runc runs these hooks after its sysctl writes
-        var rootfs = ""
-        let result = try sandbox.runShell("cat /proc/sys/kernel/domainname") { bundle in
-            rootfs = bundle.rootfs
-            bundle.top["hooks"] = ["createContainer": [[
+        try expectRedirectedSysctlRefused("write /proc/sys/net/core/somaxconn: something is mounted over it",
+                                          onlyBerth: true) {
+            $0.top["hooks"] = ["createContainer": [[
                 "path": "/bin/sh",
-                "args": ["sh", "-c", "mount --bind /proc/sys/kernel/domainname \(rootfs)/proc/sys/net/core/somaxconn"],
+                "args": ["sh", "-c", "mount --bind /proc/sys/kernel/domainname \($0.rootfs)/proc/sys/net/core/somaxconn"],
             ]]]
-            bundle.linux["sysctl"] = ["net.core.somaxconn": "redirected"]
         }
-        #expect(!result.succeeded && !result.timedOut, "\(result)")
-        #expect(!result.stdout.contains("redirected"), "the sysctl write went into domainname: \(result)")
-        #expect(result.stderr.contains("write /proc/sys/net/core/somaxconn: something is mounted over it"), "\(result)")
     }
 
     /// proc and sysfs are mounted on ordinary directories only: a /proc or

@@ -166,15 +166,21 @@ struct PhaseTimingTests {
         "state write and hand-over",
     ]
 
-    @Test func debugCreateLogsEachPhaseOnceInOrderWithItsTime() throws {
-        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
-        guard sandbox.runtime.isBerth else { return }
-        let id = sandbox.newID("timed")
+    /// `create` of a container running `true`, with `--debug` or without.
+    func create(in sandbox: Sandbox, debug: Bool) throws -> (id: String, result: ProcessResult) {
+        let id = sandbox.newID(debug ? "timed" : "quiet")
         let bundle = try sandbox.makeBundle(id)
         bundle.shell("true")
         try bundle.write()
-        let result = try sandbox.runtime.run(["--debug", "create", "--bundle", bundle.path, id])
+        let result = try sandbox.runtime.run((debug ? ["--debug"] : []) + ["create", "--bundle", bundle.path, id])
         try #require(result.succeeded, "\(result)")
+        return (id, result)
+    }
+
+    @Test func debugCreateLogsEachPhaseOnceInOrderWithItsTime() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        guard sandbox.runtime.isBerth else { return }
+        let (id, result) = try create(in: sandbox, debug: true)
 
         // logfmt: msg="create <id>: <phase> took 1.234 ms"
         let prefix = "msg=\"create \(id): "
@@ -198,12 +204,7 @@ struct PhaseTimingTests {
     @Test func createWithoutDebugLogsNoTimings() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         guard sandbox.runtime.isBerth else { return }
-        let id = sandbox.newID("quiet")
-        let bundle = try sandbox.makeBundle(id)
-        bundle.shell("true")
-        try bundle.write()
-        let result = try sandbox.runtime.run(["create", "--bundle", bundle.path, id])
-        try #require(result.succeeded, "\(result)")
+        let (_, result) = try create(in: sandbox, debug: false)
         #expect(!result.stderr.contains(" took "), "timings are logged without --debug: \(result)")
     }
 }

@@ -232,6 +232,99 @@ struct NamespaceTests {
         #expect(!Host.hasNetworkDevice(name), "the pair is on the host")
     }
 
+    /// `"path": ""` is no path (runc): a new namespace, not a refused config.
+    @Test func anEmptyNamespacePathMeansANewNamespace() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("readlink /proc/self/ns/net; readlink /proc/self/ns/uts") { bundle in
+            bundle.linux["namespaces"] = NamespaceTests.defaultNamespaces.map { ["type": $0, "path": ""] }
+        }
+        #expect(result.succeeded, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(result)")
+        #expect(lines.first != Host.readLink("/proc/self/ns/net"), "\(result)")
+        #expect(lines.last != Host.readLink("/proc/self/ns/uts"), "\(result)")
+    }
+
+    /// A process holding namespaces made by `unshare ARGUMENTS`, and the
+    /// path of each of `kinds` (the names under /proc/PID/ns).
+    static func holdNamespaces(_ arguments: [String], _ kinds: [String]) throws -> (Subprocess, [String: String]) {
+        let holder = try Subprocess("/usr/bin/unshare", arguments + ["/bin/sleep", "60"])
+        let paths = Dictionary(uniqueKeysWithValues: kinds.map { ($0, "/proc/\(holder.pid)/ns/\($0)") })
+        let made = eventually {
+            paths.allSatisfy { kind, path in Host.readLink(path).map { $0 != Host.readLink("/proc/self/ns/" + kind) } == true }
+        }
+        if !made { holder.stop() }
+        try #require(made, "unshare \(arguments) did not make the namespaces")
+        return (holder, paths)
+    }
+
+    /// A user namespace with a network and a pid namespace it owns, all
+    /// joined by path; the container's mount, ipc and uts namespaces are
+    /// new, made in the joined user namespace, so its root can mount and
+    /// set the hostname there.
+    @Test func aJoinedUserNamespaceAndANetworkNamespaceItOwnsAreJoined() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        sandbox.allowMappedRoot()
+        let (holder, paths) = try NamespaceTests.holdNamespaces(
+            ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child"], ["user", "net", "pid_for_children"])
+        defer { holder.stop() }
+        let script = "for ns in user net pid; do readlink /proc/self/ns/$ns; done; cat /proc/self/uid_map; id -u; hostname"
+        let result = try sandbox.runShell(script) { bundle in
+            bundle.linux["namespaces"] = [["type": "mount"], ["type": "ipc"], ["type": "uts"],
+                                          ["type": "user", "path": paths["user"]!],
+                                          ["type": "network", "path": paths["net"]!],
+                                          ["type": "pid", "path": paths["pid_for_children"]!]]
+        }
+        #expect(result.succeeded, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count == 6, "\(result)")
+        #expect(lines[0] == Host.readLink(paths["user"]!), "\(result)")
+        #expect(lines[1] == Host.readLink(paths["net"]!), "\(result)")
+        #expect(lines[2] == Host.readLink(paths["pid_for_children"]!), "\(result)")
+        #expect(NamespaceTests.columns(Substring(lines[3])) == ["0", "0", "1"], "\(result)")
+        #expect(lines[4] == "0", "\(result)")
+        #expect(lines[5] == "berth-it", "\(result)")
+    }
+
+    /// berth makes a new pid namespace before the init joins the user
+    /// namespace, so it could not be that user namespace's: refused at
+    /// create with the reason, instead of a container that cannot mount.
+    @Test func aNewPidNamespaceWithAJoinedUserNamespaceIsRefused() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let (holder, paths) = try NamespaceTests.holdNamespaces(["--user", "--map-root-user"], ["user"])
+        defer { holder.stop() }
+        let result = try sandbox.runShell("true") { bundle in
+            bundle.linux["namespaces"] = NamespaceTests.namespaces(adding: []) + [["type": "user", "path": paths["user"]!]]
+        }
+        #expect(!result.succeeded)
+        #expect(result.stderr.contains("linux.namespaces: a new pid namespace cannot go with a joined user namespace"),
+                "\(result)")
+    }
+
+    /// A network namespace the joined user namespace does not own (root
+    /// made it on the host): berth enters it with the host's privileges,
+    /// before the user namespace takes them away (runc's two-stage join).
+    @Test func aNetworkNamespaceTheJoinedUserNamespaceDoesNotOwnIsJoinedToo() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        sandbox.allowMappedRoot()
+        let (userHolder, userPaths) = try NamespaceTests.holdNamespaces(
+            ["--user", "--map-root-user", "--pid", "--fork", "--kill-child"], ["user", "pid_for_children"])
+        defer { userHolder.stop() }
+        let (netHolder, netPaths) = try NamespaceTests.holdNamespaces(["--net"], ["net"])
+        defer { netHolder.stop() }
+        let result = try sandbox.runShell("readlink /proc/self/ns/user; readlink /proc/self/ns/net") { bundle in
+            bundle.linux["namespaces"] = [["type": "mount"], ["type": "ipc"], ["type": "uts"],
+                                          ["type": "user", "path": userPaths["user"]!],
+                                          ["type": "pid", "path": userPaths["pid_for_children"]!],
+                                          ["type": "network", "path": netPaths["net"]!]]
+            // sysfs wants the network namespace's user namespace.
+            bundle.mounts.removeAll { $0["destination"] as? String == "/sys" }
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "\(Host.readLink(userPaths["user"]!) ?? "?")\n\(Host.readLink(netPaths["net"]!) ?? "?")\n",
+                "\(result)")
+    }
+
     // MARK: sysctl
 
     @Test func namespacedSysctlsAreSetInTheContainersNamespaces() throws {

@@ -118,6 +118,8 @@ struct MountInfo: Equatable {
     var mountOptions: [String]
     var fileSystemType: String
     var superOptions: [String]
+    /// major:minor of the file system (field 3): one per superblock.
+    var device = ""
 
     static func parse(_ text: String) -> [MountInfo] {
         text.split(separator: "\n").compactMap { line in
@@ -126,7 +128,8 @@ struct MountInfo: Equatable {
             return MountInfo(mountPoint: unescape(fields[4]),
                              mountOptions: fields[5].split(separator: ",").map(String.init),
                              fileSystemType: fields[dash + 1],
-                             superOptions: fields[dash + 3].split(separator: ",").map(String.init))
+                             superOptions: fields[dash + 3].split(separator: ",").map(String.init),
+                             device: fields[2])
         }
     }
 

@@ -201,6 +201,86 @@ struct SecurityTests {
         #expect(result.stdout.hasPrefix("mkdir=1\ntouch=0\nt\n"), "\(result)")
     }
 
+    /// A system call newer than every call the profile names (clone3 here)
+    /// and a number the architecture does not have get ENOSYS, so that glibc
+    /// falls back to clone; an older call the profile leaves out still gets
+    /// the default action (runc's -ENOSYS stub, patchbpf).
+    @Test func aSyscallNewerThanTheProfileGetsENOSYSNotTheDefaultErrno() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("enosys")
+        let bundle = try sandbox.makeBundle(id)
+        guard try SecurityTests.buildSyscallProbe(at: bundle.rootfs + "/probe") else { return }
+        bundle.args = ["/probe"]
+        bundle.process["noNewPrivileges"] = true
+        let allowed = ["execve", "execveat", "read", "write", "close", "exit", "exit_group", "brk", "mmap", "munmap",
+                       "mprotect", "arch_prctl", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "futex", "getpid",
+                       "fcntl", "fstat", "newfstatat", "openat"]
+        bundle.linux["seccomp"] = [
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
+            "syscalls": [["names": allowed, "action": "SCMP_ACT_ALLOW"]],
+        ]
+        try bundle.write()
+        let result = try sandbox.runtime.run(["run", "--bundle", bundle.path, id])
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "clone3=\(ENOSYS) getppid=\(EPERM) nosuch=\(ENOSYS)\n", "\(result)")
+    }
+
+    /// A static program without libc that prints the errno of clone3(NULL,
+    /// 0), getppid() and system call 1000. False (skipped) without a C
+    /// compiler on the host.
+    static func buildSyscallProbe(at path: String) throws -> Bool {
+        guard Host.has("/usr/bin/cc") else {
+            Host.skip("no /usr/bin/cc to build the probe")
+            return false
+        }
+        let source = path + ".c"
+        try Data(syscallProbeSource.utf8).write(to: URL(fileURLWithPath: source))
+        defer { unlink(source) }
+        try Host.mustRun("/usr/bin/cc", ["-Os", "-static", "-nostdlib", "-no-pie", "-fno-stack-protector",
+                                         "-fno-builtin", "-o", path, source], timeout: 60)
+        return true
+    }
+
+    static let syscallProbeSource = #"""
+        typedef unsigned long word;
+        #if defined(__x86_64__)
+        enum { WRITE = 1, EXIT = 60, GETPPID = 110, CLONE3 = 435 };
+        static long sys(long n, word a, word b, word c) {
+            long r;
+            __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+            return r;
+        }
+        __asm__(".text\n.global _start\n_start:\n  and $-16, %rsp\n  call probe\n  hlt\n");
+        #elif defined(__aarch64__)
+        enum { WRITE = 64, EXIT = 93, GETPPID = 173, CLONE3 = 435 };
+        static long sys(long n, word a, word b, word c) {
+            register long x8 __asm__("x8") = n;
+            register word x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
+            __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+            return (long)x0;
+        }
+        __asm__(".text\n.global _start\n_start:\n  bl probe\n");
+        #endif
+        static char out[128];
+        static int length;
+        static void put(const char *s) { while (*s) out[length++] = *s++; }
+        static void number(long result) {
+            long e = result < 0 ? -result : 0;
+            char digits[24]; int n = 0;
+            do { digits[n++] = (char)('0' + e % 10); e /= 10; } while (e > 0);
+            while (n > 0) out[length++] = digits[--n];
+        }
+        __attribute__((noreturn, used)) void probe(void) {
+            put("clone3="); number(sys(CLONE3, 0, 0, 0));
+            put(" getppid="); number(sys(GETPPID, 0, 0, 0));
+            put(" nosuch="); number(sys(1000, 0, 0, 0));
+            put("\n");
+            sys(WRITE, 1, (word)out, (word)length);
+            for (;;) sys(EXIT, 0, 0, 0);
+        }
+        """#
+
     /// SCMP_ACT_NOTIFY: the runtime sends the listener fd and the container
     /// process state to listenerPath; the agent answers mkdir with
     /// "returned 0" without making the directory.
@@ -270,6 +350,31 @@ struct SecurityTests {
         } else {
             #expect(result.stdout == "regular file 0:0\nhidden\ndata\nwritten\n" + procLine, "\(result)")
         }
+    }
+
+    /// A path listed twice is masked once, and the masked directories share
+    /// one read-only tmpfs (one superblock), as with runc and crun.
+    @Test func duplicateMaskedPathsMountOnceAndDirectoriesShareOneTmpfs() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let directories = ["/secret", "/hidden/one", "/hidden/two"]
+        let result = try sandbox.runShell("ls -A /secret /hidden/one /hidden/two; cat /proc/self/mountinfo") { bundle in
+            for directory in directories {
+                try FileManager.default.createDirectory(atPath: bundle.rootfs + directory, withIntermediateDirectories: true)
+                try bundle.writeRootfsFile(directory + "/data", "hidden\n")
+            }
+            try bundle.writeRootfsFile("etc/secret-file", "hidden\n")
+            bundle.linux["maskedPaths"] = ["/secret", "/hidden/one", "/secret", "/etc/secret-file", "/hidden/two",
+                                           "/etc/secret-file", "/hidden/../secret"]
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(!result.stdout.contains("data"), "\(result)")
+        let mounts = MountInfo.parse(result.stdout)
+        for path in directories + ["/etc/secret-file"] {
+            #expect(mounts.filter { $0.mountPoint == path }.count == 1, "\(path): \(result.stdout)")
+        }
+        let masks = mounts.filter { directories.contains($0.mountPoint) }
+        #expect(Set(masks.map(\.device)).count == 1, "\(masks)")
+        #expect(masks.allSatisfy { $0.fileSystemType == "tmpfs" && $0.mountOptions.contains("ro") }, "\(masks)")
     }
 
     @Test(arguments: [true, false])

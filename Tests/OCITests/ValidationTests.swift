@@ -167,7 +167,13 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
         ),
         ValidationCase(
             name: "device cgroup access", change: { $0.linux?.resources?.devices?[0].access = "rwx" },
-            path: "linux.resources.devices[0].access", message: #"invalid access "rwx": only r, w and m are allowed"#
+            path: "linux.resources.devices[0].access",
+            message: #""rwx" has an unknown letter "x" (want r, w and m, each at most once, in any order)"#
+        ),
+        ValidationCase(
+            name: "device cgroup access repeating a letter", change: { $0.linux?.resources?.devices?[0].access = "rwr" },
+            path: "linux.resources.devices[0].access",
+            message: #""rwr" repeats "r" (want r, w and m, each at most once, in any order)"#
         ),
         ValidationCase(
             name: "hugepage size", change: { $0.linux?.resources?.hugepageLimits = [LinuxHugepageLimit(pageSize: "2mb", limit: 1)] },

@@ -118,7 +118,7 @@ import Testing
         try berth.send(.proceed(hostPid: 4242))
         let subject = try processInit(
             Self.process(noNewPrivileges: true),
-            namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/1/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
+            namespaces: ["mount", "network", "user"].map { LinuxNamespace(type: $0, path: "/proc/self/ns/\($0 == "mount" ? "mnt" : $0 == "network" ? "net" : $0)") },
             socket: child, system: system)
         let prepared = try subject.prepareExec()
         #expect(prepared.hostPid == 4242)
@@ -126,13 +126,13 @@ import Testing
         try subject.dropPrivileges(prepared)
         #expect(throws: RuntimeError.self) { try subject.execute(prepared, report: try subject.confine(prepared)) }
         let steps = privilegeSteps(system)
-        // The user namespace first, so the others are entered with its
-        // capabilities; the mount namespace last among them.
         // Every CPU first, not berth's own affinity (none was configured).
+        // Then every other namespace, with the host's privileges, the mount
+        // namespace last among them; the user namespace after them (runc's
+        // two-stage join), each through a descriptor opened before any join.
         #expect(Array(steps.prefix(6)) == [
             "sched_setaffinity all",
-            "setns user /proc/1/ns/user", "setns network /proc/1/ns/net", "setns mount /proc/1/ns/mnt",
-            "setrlimit 7 512 1024", "fchdir /",
+            "setns network", "setns mount", "setns user", "setrlimit 7 512 1024", "fchdir /",
         ])
         // The socket outlives the helper's execve, to carry a failure of
         // the program's, and is kept before seccomp may forbid fcntl.
@@ -140,5 +140,31 @@ import Testing
             "keep_fd \(child.descriptor.rawValue)", "seccomp", "execveat /bin/true /bin/true", "(exec helper reports to s)",
         ])
         #expect(steps.firstIndex(of: "setresuid 1000")! > steps.firstIndex(of: "fchdir /")!)
+    }
+
+    /// A namespace the host's privileges cannot enter (EPERM) is tried again
+    /// once in the user namespace, and only that failure is reported.
+    @Test func aNamespaceRefusedBeforeTheUserNamespaceIsJoinedAfterIt() throws {
+        let system = RecordingSystemCalls()
+        system.failOn = "setns network"
+        system.failure = Errno(EPERM)
+        let (berth, child) = try SyncSocket.pair()
+        defer { berth.close(); child.close() }
+        try berth.send(.proceed(hostPid: 4242))
+        let subject = try processInit(
+            Self.process(noNewPrivileges: true),
+            namespaces: [LinuxNamespace(type: "network", path: "/proc/self/ns/net"),
+                         LinuxNamespace(type: "mount", path: "/proc/self/ns/mnt"),
+                         LinuxNamespace(type: "user", path: "/proc/self/ns/user")],
+            socket: child, system: system)
+        do {
+            _ = try subject.prepareExec()
+            Issue.record("joined")
+        } catch {
+            #expect(error.summary == "join network namespace /proc/self/ns/net: operation not permitted")
+        }
+        #expect(system.calls(startingWith: "setns") == [
+            "setns network", "setns mount", "setns user", "setns network",
+        ])
     }
 }

@@ -30,12 +30,40 @@ import Testing
         let planned = try plan(Self.spec {
             $0.linux?.namespaces = [
                 LinuxNamespace(type: "mount"), LinuxNamespace(type: "network", path: "/proc/1/ns/net"),
-                LinuxNamespace(type: "user", path: "/proc/1/ns/user"), LinuxNamespace(type: "pid"),
+                LinuxNamespace(type: "pid", path: "/proc/1/ns/pid"), LinuxNamespace(type: "uts", path: ""),
+                LinuxNamespace(type: "user", path: "/proc/1/ns/user"),
             ]
         })
-        #expect(planned.newNamespaces == [.mount, .pid])
-        #expect(planned.joinedNamespaces.map(\.kind) == [.user, .network])
+        #expect(planned.newNamespaces == [.mount, .uts])
+        #expect(planned.joinedNamespaces.map(\.kind) == [.user, .network, .pid])
+        // Made by the init inside the joined user namespace, not by clone.
+        #expect(planned.cloneFlags == 0)
+        #expect(planned.namespacesMadeInJoinedUserNamespace == [.uts, .mount])
+    }
+
+    @Test func withoutAJoinedUserNamespaceCloneMakesTheNewNamespaces() throws {
+        let planned = try plan(Self.spec {
+            $0.linux?.namespaces = [LinuxNamespace(type: "mount", path: ""), LinuxNamespace(type: "pid"),
+                                    LinuxNamespace(type: "network", path: "/proc/1/ns/net")]
+        })
         #expect(planned.cloneFlags == UInt64(NamespaceKind.mount.cloneFlag | NamespaceKind.pid.cloneFlag))
+        #expect(planned.namespacesMadeInJoinedUserNamespace.isEmpty)
+    }
+
+    /// berth makes those before the init exists, outside the user namespace.
+    @Test func aNewPidOrTimeNamespaceWithAJoinedUserNamespaceIsAProblem() {
+        do {
+            _ = try plan(Self.spec {
+                $0.linux?.namespaces = ["mount", "pid", "time"].map { LinuxNamespace(type: $0) }
+                    + [LinuxNamespace(type: "user", path: "/proc/1/ns/user")]
+            })
+            Issue.record("planned")
+        } catch {
+            #expect(error.details.filter { $0.hasPrefix("linux.namespaces: ") }.map { $0.prefix(62) } == [
+                "linux.namespaces: a new pid namespace cannot go with a joined ",
+                "linux.namespaces: a new time namespace cannot go with a joined",
+            ], "\(error.details)")
+        }
     }
 
     @Test func aNewTimeNamespaceIsNotAClone3Flag() throws {

@@ -94,6 +94,62 @@ import Runtime
         #expect(redundant == plain)
     }
 
+    // MARK: ENOSYS for calls newer than the profile
+
+    /// x86_64: read 0, write 1, getpid 39, getppid 110, clone3 435, openat2
+    /// 437, faccessat2 439. i386: read 3, write 4, getppid 64, clone3 435.
+    @Test func aCallNewerThanTheProfileGetsENOSYSOnEveryArchitecture() throws {
+        let program = try SeccompProgram.compile(LinuxSeccomp(
+            defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+            syscalls: [LinuxSyscall(names: ["read", "write", "getppid"], action: "SCMP_ACT_ALLOW")]))
+        let allow: UInt32 = 0x7fff_0000, eperm: UInt32 = 0x0005_0000 | 1, enosys: UInt32 = 0x0005_0000 | 38
+        let x86_64 = ClassicBPF.auditArchX86_64, i386 = ClassicBPF.auditArchI386
+        #expect(ClassicBPF.run(program.filter, arch: x86_64, nr: 1) == allow)
+        #expect(ClassicBPF.run(program.filter, arch: x86_64, nr: 110) == allow)
+        #expect(ClassicBPF.run(program.filter, arch: x86_64, nr: 39) == eperm)
+        #expect(ClassicBPF.run(program.filter, arch: x86_64, nr: 435) == enosys)
+        #expect(ClassicBPF.run(program.filter, arch: x86_64, nr: 5000) == enosys)
+        #expect(ClassicBPF.run(program.filter, arch: i386, nr: 4) == allow)
+        #expect(ClassicBPF.run(program.filter, arch: i386, nr: 20) == eperm)
+        #expect(ClassicBPF.run(program.filter, arch: i386, nr: 435) == enosys)
+    }
+
+    /// "Newer" is above the highest number the profile names, whatever the
+    /// name's action: openat2 denied by name makes clone3 (435) older.
+    @Test func theHighestNamedCallDecidesWhatIsNewerWhateverItsAction() throws {
+        let program = try SeccompProgram.compile(LinuxSeccomp(
+            defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 13, syscalls: [
+                LinuxSyscall(names: ["read"], action: "SCMP_ACT_ALLOW"),
+                LinuxSyscall(names: ["openat2"], action: "SCMP_ACT_ERRNO", errnoRet: 13),
+            ]))
+        let eacces: UInt32 = 0x0005_0000 | 13, enosys: UInt32 = 0x0005_0000 | 38
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 435) == eacces)
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 437) == eacces)
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 439) == enosys)
+    }
+
+    /// A profile for x86_64 that also lists x32 (whose calls carry bit 30):
+    /// each mode is compared with its own highest number.
+    @Test func x32CallsAreComparedWithTheHighestX32Number() throws {
+        let program = try SeccompProgram.compile(LinuxSeccomp(
+            defaultAction: "SCMP_ACT_KILL_PROCESS", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"],
+            syscalls: [LinuxSyscall(names: ["read", "write", "getppid"], action: "SCMP_ACT_ALLOW")]))
+        let kill: UInt32 = 0x8000_0000, enosys: UInt32 = 0x0005_0000 | 38, x32: UInt32 = 0x4000_0000
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 39) == kill)
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 435) == enosys)
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: x32 | 39) == kill)
+        #expect(ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: x32 | 435) == enosys)
+    }
+
+    @Test(arguments: ["SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"])
+    func aDefaultActionThatLetsCallsThroughGetsNoStub(_ action: String) throws {
+        let program = try SeccompProgram.compile(LinuxSeccomp(defaultAction: action, syscalls: [
+            LinuxSyscall(names: ["read"], action: "SCMP_ACT_KILL"),
+        ]))
+        let result = ClassicBPF.run(program.filter, arch: ClassicBPF.auditArchX86_64, nr: 435)
+        #expect(result.map { $0 & 0xffff_0000 } != 0x0005_0000, "\(String(result ?? 0, radix: 16))")
+    }
+
     @Test func notifySetsTheNewListenerFlag() throws {
         let program = try SeccompProgram.compile(LinuxSeccomp(
             defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_TSYNC"], listenerPath: "/run/agent.sock",

@@ -56,5 +56,10 @@
 #define BERTH_ST_NOSUID 2UL
 #define BERTH_ST_NODEV  4UL
 #define BERTH_ST_NOEXEC 8UL
+#define BERTH_ST_NOATIME    1024UL
+#define BERTH_ST_NODIRATIME 2048UL
+#define BERTH_ST_RELATIME   4096UL
+// The kernel's (include/linux/statfs.h); glibc 2.36 has no name for it.
+#define BERTH_ST_NOSYMFOLLOW 0x2000UL
 
 #endif

@@ -64,6 +64,20 @@ struct berth_seccomp_condition {
 #define BERTH_SECCOMP_INSTRUCTION_SIZE 8U
 #define BERTH_SECCOMP_MAX_INSTRUCTIONS 4096U
 
+// ---- Architectures -----------------------------------------------------
+//
+// libseccomp's tokens (SCMP_ARCH_*) are the kernel's AUDIT_ARCH_* values
+// that seccomp_data.arch carries, except x32: its token is a value of
+// libseccomp's own, and the kernel reports x32 calls as AUDIT_ARCH_X86_64
+// with BERTH_SECCOMP_X32_SYSCALL_BIT set in the system call number.
+
+#define BERTH_SECCOMP_ARCH_X86_64       0xc000003eU
+#define BERTH_SECCOMP_ARCH_X32          0x4000003eU
+#define BERTH_SECCOMP_ARCH_S390         0x00000016U
+#define BERTH_SECCOMP_ARCH_S390X        0x80000016U
+#define BERTH_SECCOMP_AUDIT_ARCH_X86_64 0xc000003eU
+#define BERTH_SECCOMP_X32_SYSCALL_BIT   0x40000000U
+
 // ---- Compiling (parent only) -------------------------------------------
 //
 // None of these is async-signal-safe: libseccomp allocates.
@@ -89,6 +103,14 @@ int berth_seccomp_add_arch(void *ctx, uint32_t arch_token);
 // pseudo numbers for calls that exist only on some of the filter's
 // architectures (socketcall on x86_64): berth_seccomp_add_rule takes them.
 int berth_seccomp_syscall_number(const char *name);
+
+// The number of system call `name` on architecture `arch_token` (for x32
+// with BERTH_SECCOMP_X32_SYSCALL_BIT set), or a negative number when that
+// architecture has no such call or libseccomp does not know the name.
+int berth_seccomp_syscall_number_on(uint32_t arch_token, const char *name);
+
+// The libseccomp token of the architecture berth runs on.
+uint32_t berth_seccomp_arch_native(void);
 
 // Adds the rule "`action` when system call `syscall` is made and all
 // `count` conditions hold". libseccomp compares each argument at most once

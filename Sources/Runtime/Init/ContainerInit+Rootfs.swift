@@ -41,6 +41,7 @@ extension ContainerInit {
                                              create: mount.destinationIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
+            let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
             if let idmapped {
                 // Made by berth before the clone (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
@@ -50,17 +51,21 @@ extension ContainerInit {
             } else {
                 // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
                 let type = mount.type == "cgroup" ? "cgroup2" : mount.type
+                let flags = mount.isReadOnlyLater ? options.flags.subtracting(.readOnly) : options.flags
                 try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: type,
-                                 flags: options.flags, data: options.data.joined(separator: ","))
+                                 flags: flags, data: options.data.joined(separator: ","))
             }
             // The fd opened before mounting names the directory under the
             // new mount; the remaining changes are for the mount itself.
             let mounted = try RootedPath.open(mount.destination, in: root)
             defer { mounted.close() }
+            if let coveredMode {
+                try system.changeMode(".", in: mounted, mode: coveredMode)
+            }
             let mountedPath = RootedPath.procPath(of: mounted)
             let extraFlags = options.flags.subtracting([.bind, .recursive])
-            if options.isBind && !extraFlags.isEmpty {
-                try remountBind(mountedPath, flags: extraFlags, keepingLockedFlagsExcept: options.clearedFlags)
+            if options.isBind && !(extraFlags.isEmpty && options.clearedFlags.isEmpty) {
+                try remountBind(mountedPath, flags: extraFlags, clearing: options.clearedFlags)
             }
             for propagation in options.propagation {
                 try system.mount(source: nil, target: mountedPath, type: nil, flags: propagation, data: nil)
@@ -96,19 +101,34 @@ extension ContainerInit {
         }
     }
 
-    /// A bind mount takes its flags only on a remount, which must repeat the
-    /// flags the kernel locked on the source (nosuid, nodev, noexec in a user
-    /// namespace) or it fails with EPERM.
-    func remountBind(_ path: String, flags: MountFlags, keepingLockedFlagsExcept cleared: MountFlags = []) throws(Errno) {
-        let locked = FileSystem.lockableMountFlags(of: path)
-        try system.mount(source: nil, target: path, type: nil,
-                         flags: flags.union([.bind, .remount]).union(locked.subtracting(cleared)), data: nil)
+    /// A bind mount takes its flags only on a remount, which replaces them
+    /// all: the mount keeps the read-only, nosuid, nodev, noexec and
+    /// nosymfollow it got from its source unless an option clears them
+    /// (`rw`, `suid`, `dev`, `exec`, `symfollow`). When the kernel refuses
+    /// (EPERM: flags it locked because the mount came from a more privileged
+    /// user namespace), the remount is tried again keeping every flag the
+    /// mount has, so that a locked flag stays rather than fail the
+    /// container (runc does the same).
+    func remountBind(_ path: String, flags: MountFlags, clearing cleared: MountFlags = []) throws(Errno) {
+        let current = FileSystem.mountFlags(of: path)
+        let keptUnlessCleared: MountFlags = [.readOnly, .noSuid, .noDev, .noExec, .noSymlinkFollow]
+        let wanted = flags.union([.bind, .remount]).union(current.intersection(keptUnlessCleared).subtracting(cleared))
+        do {
+            try system.mount(source: nil, target: path, type: nil, flags: wanted, data: nil)
+        } catch where error.rawValue == EPERM {
+            let accessTime: MountFlags = [.noAccessTime, .relativeAccessTime, .strictAccessTime]
+            var locked = current.intersection(keptUnlessCleared.union(.noDirectoryAccessTime))
+            if wanted.isDisjoint(with: accessTime) { locked.formUnion(current.intersection(accessTime)) }
+            let retry = wanted.union(locked)
+            guard retry != wanted else { throw error }
+            try system.mount(source: nil, target: path, type: nil, flags: retry, data: nil)
+        }
     }
 
     /// Default and configured devices: made with mknod, or bind-mounted from
     /// the host inside a new user namespace, where mknod is not allowed.
     func createDevices(root: FileDescriptor) throws(RuntimeError) {
-        let inUserNamespace = plan.newNamespaces.contains(.user)
+        let inUserNamespace = plan.has(.user)
         for device in plan.devices {
             let matchesExisting = try attempt("create device \(device.path)") { () throws(Errno) -> Bool? in
                 let (parent, name) = try RootedPath.openParent(of: device.path, in: root)
@@ -232,7 +252,8 @@ extension ContainerInit {
     }
 
     /// What is done inside the new root: propagation, masked and read-only
-    /// paths, and a read-only root last (it does not affect submounts).
+    /// paths, read-only tmpfs mounts now that they are filled, and a
+    /// read-only root last (it does not affect submounts).
     func finishRootfs() throws(RuntimeError) {
         if !plan.rootPropagation.isDisjoint(with: [.shared, .unbindable]) {
             try attempt("set rootfs propagation") { () throws(Errno) in
@@ -241,8 +262,10 @@ extension ContainerInit {
         }
         let root = try attempt("open /") { () throws(Errno) in try FileDescriptor.open("/", O_PATH | O_DIRECTORY) }
         defer { root.close() }
+        var masks = Masks()
+        defer { masks.sharedDirectory?.close() }
         for path in plan.maskedPaths {
-            try attempt("mask \(path)") { () throws(Errno) in try mask(path, root: root) }
+            try attempt("mask \(path)") { () throws(Errno) in try mask(path, root: root, masks: &masks) }
         }
         for path in plan.readonlyPaths {
             try attempt("make \(path) read-only") { () throws(Errno) in
@@ -256,6 +279,14 @@ extension ContainerInit {
                                 flags: [.readOnly, .noSuid, .noDev, .noExec])
             }
         }
+        for mount in plan.mounts where mount.isReadOnlyLater {
+            try attempt("make \(mount.destination) read-only") { () throws(Errno) in
+                let mounted = try RootedPath.open(mount.destination, in: root)
+                defer { mounted.close() }
+                try remountBind(RootedPath.procPath(of: mounted),
+                                flags: mount.options.flags.subtracting([.bind, .recursive, .remount]))
+            }
+        }
         if plan.rootReadonly {
             try attempt("make the rootfs read-only") { () throws(Errno) in
                 try remountBind("/", flags: .readOnly)
@@ -263,27 +294,49 @@ extension ContainerInit {
         }
     }
 
+    /// What masking has made so far: the first masked directory's tmpfs,
+    /// which the others share, and the files (device and inode) that now
+    /// hide something.
+    struct Masks {
+        var sharedDirectory: FileDescriptor?
+        var hiding: Set<FileIdentity> = []
+    }
+
     /// Files are hidden under /dev/null, directories under an empty
-    /// read-only tmpfs. The /dev/null used must be the real null device, not
-    /// something the image put there (the class of CVE-2025-31133).
-    func mask(_ path: String, root: FileDescriptor) throws(Errno) {
+    /// read-only tmpfs: one for all of them, bound over the others (as runc
+    /// and crun do), since every tmpfs is a superblock of its own and
+    /// Kubernetes masks one directory per CPU. A path that already leads to
+    /// a mask (the same path twice, or another name for it) is left alone,
+    /// so each masked path is one mount. The /dev/null used must be the real
+    /// null device, not something the image put there (the class of
+    /// CVE-2025-31133).
+    func mask(_ path: String, root: FileDescriptor, masks: inout Masks) throws(Errno) {
         guard let target = try openIfPresent(path, root: root) else { return }
         defer { target.close() }
-        var info = stat()
-        _ = try retryingInterrupts { fstat(target.rawValue, &info) }
+        let info = try FileIdentity.status(of: target)
+        guard !masks.hiding.contains(FileIdentity(info)) else { return }
         let targetPath = RootedPath.procPath(of: target)
         if (info.st_mode & S_IFMT) == S_IFDIR {
+            if let shared = masks.sharedDirectory {
+                // A bind keeps the source mount's read-only flag.
+                try system.mount(source: RootedPath.procPath(of: shared), target: targetPath, type: nil,
+                                 flags: .bind, data: nil)
+                return
+            }
             try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: .readOnly, data: "size=0k")
+            let mounted = try RootedPath.open(path, in: root)
+            masks.sharedDirectory = mounted
+            masks.hiding.insert(FileIdentity(try FileIdentity.status(of: mounted)))
             return
         }
         let null = try RootedPath.open("/dev/null", in: root)
         defer { null.close() }
-        var nullInfo = stat()
-        _ = try retryingInterrupts { fstat(null.rawValue, &nullInfo) }
+        let nullInfo = try FileIdentity.status(of: null)
         guard (nullInfo.st_mode & S_IFMT) == S_IFCHR, nullInfo.st_rdev == Self.deviceNumber(major: 1, minor: 3) else {
             throw Errno(EPERM)
         }
         try system.mount(source: RootedPath.procPath(of: null), target: targetPath, type: nil, flags: .bind, data: nil)
+        masks.hiding.insert(FileIdentity(nullInfo))
     }
 
     func openIfPresent(_ path: String, root: FileDescriptor) throws(Errno) -> FileDescriptor? {
@@ -292,5 +345,22 @@ extension ContainerInit {
         } catch .notFound {
             return nil
         }
+    }
+}
+
+/// A file as the kernel identifies it: device and inode.
+struct FileIdentity: Hashable {
+    var device: dev_t
+    var inode: ino_t
+
+    init(_ info: stat) {
+        device = info.st_dev
+        inode = info.st_ino
+    }
+
+    static func status(of file: FileDescriptor) throws(Errno) -> stat {
+        var info = stat()
+        _ = try retryingInterrupts { fstat(file.rawValue, &info) }
+        return info
     }
 }

@@ -82,13 +82,20 @@ struct ContainerInit {
         let hostPid = try process.waitForProceed()
         try process.setInitialAffinity()
         try process.joinNamespaces()
+        for kind in plan.namespacesMadeInJoinedUserNamespace {
+            try attempt("create a \(kind.rawValue) namespace in the joined user namespace") { () throws(Errno) in
+                try system.unshare(kind)
+            }
+        }
         if plan.newNamespaces.contains(.cgroup) {
             try attempt("create a cgroup namespace") { () throws(Errno) in
                 try system.unshare(.cgroup)
             }
         }
-        if plan.newNamespaces.contains(.user) {
-            // Root of the new user namespace, so files made now belong to it.
+        if plan.has(.user) {
+            // Root of the user namespace (new or joined: setns keeps the
+            // ids, which a joined one may not map), so files made now
+            // belong to it.
             try attempt("become root in the user namespace") { () throws(Errno) in
                 try system.setGroupID(0)
                 try system.setUserID(0)

@@ -135,8 +135,14 @@ extension ProcessInit {
             // then allow the calls that follow.
             try loadSeccomp(prepared)
         }
-        try attempt("set groups \(process.additionalGids)") { () throws(Errno) in
-            try system.setGroups(process.additionalGids)
+        if process.additionalGids.isEmpty && !ProcFS.setgroupsAllowed() {
+            // A joined user namespace that denies setgroups: the process
+            // keeps the groups it has there, as with runc, since the config
+            // asks for none.
+        } else {
+            try attempt("set groups \(process.additionalGids)") { () throws(Errno) in
+                try system.setGroups(process.additionalGids)
+            }
         }
         try attempt("set gid \(process.gid)") { () throws(Errno) in try system.setGroupID(process.gid) }
         try attempt("set uid \(process.uid)") { () throws(Errno) in try system.setUserID(process.uid) }

@@ -45,13 +45,58 @@ struct ProcessInit {
         return hostPid
     }
 
+    /// Joins the namespaces given by path. With a user namespace among
+    /// them, first every other one the host's privileges allow, then the
+    /// user namespace, then the rest with its privileges: a namespace that
+    /// user namespace does not own (one root made on the host) can only be
+    /// entered before, one it owns whose owner berth cannot reach only
+    /// after (runc's two-stage join, opencontainers/runc#4492, as nsenter(1)).
     func joinNamespaces() throws(RuntimeError) {
         // berth joined the pid and time namespaces itself before the clone:
         // a process enters those only at birth.
-        for (kind, path) in plan.joinedNamespaces where kind != .pid && kind != .time {
-            try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
-                try system.joinNamespace(path: path, kind: kind)
+        let joins = plan.joinedNamespaces.filter { $0.kind != .pid && $0.kind != .time }
+        guard joins.contains(where: { $0.kind == .user }) else {
+            // The mount namespace is last in the join order, so every path
+            // is read where berth's own mounts are.
+            for (kind, path) in joins {
+                try attempt("join \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+                    try system.joinNamespace(path: path, kind: kind)
+                }
+            }
+            return
+        }
+        // All opened first: here the mount namespace may be entered before
+        // the user namespace, and a path read after it would be read in
+        // the container's mounts.
+        var opened: [Namespace] = []
+        defer { opened.forEach { $0.descriptor.close() } }
+        for (kind, path) in joins {
+            let descriptor = try attempt("open \(kind.rawValue) namespace \(path)") { () throws(Errno) in
+                try FileDescriptor.open(path, O_RDONLY)
+            }
+            opened.append(Namespace(kind: kind, path: path, descriptor: descriptor))
+        }
+        var refused: [Namespace] = []
+        for namespace in opened where namespace.kind != .user {
+            do {
+                try system.joinNamespace(namespace.descriptor, kind: namespace.kind)
+            } catch where error.rawValue == EPERM {
+                refused.append(namespace)
+            } catch {
+                throw .system("join \(namespace.kind.rawValue) namespace \(namespace.path)", error)
             }
         }
+        for namespace in opened.filter({ $0.kind == .user }) + refused {
+            try attempt("join \(namespace.kind.rawValue) namespace \(namespace.path)") { () throws(Errno) in
+                try system.joinNamespace(namespace.descriptor, kind: namespace.kind)
+            }
+        }
+    }
+
+    /// A namespace to join, opened.
+    private struct Namespace {
+        var kind: NamespaceKind
+        var path: String
+        var descriptor: FileDescriptor
     }
 }

@@ -77,10 +77,21 @@ extension LaunchPlan {
         var joins: [(kind: NamespaceKind, path: String)] = []
         for namespace in linux.namespaces ?? [] {
             guard let kind = NamespaceKind(configName: namespace.type) else { continue } // validation reported it
-            if let path = namespace.path, !path.isEmpty {
+            if let path = namespace.joinPath {
                 joins.append((kind, path))
             } else {
                 newNamespaces.append(kind)
+            }
+        }
+        if joins.contains(where: { $0.kind == .user }) {
+            // The init makes the other new namespaces after it joined the
+            // user namespace, so that namespace owns them; a pid or time
+            // namespace is made before the init exists, by berth, which
+            // cannot be in that user namespace.
+            for kind in newNamespaces where kind == .pid || kind == .time {
+                problems.append(ConfigProblem(path: "linux.namespaces", message: "a new \(kind.rawValue) namespace "
+                    + "cannot go with a joined user namespace: berth would make it outside that user namespace; "
+                    + "join a \(kind.rawValue) namespace of the user namespace by path too"))
             }
         }
         joins.sort { a, b in

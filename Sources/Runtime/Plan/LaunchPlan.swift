@@ -55,8 +55,23 @@ public struct LaunchPlan: Sendable {
     /// berth makes it before the clone (see TimeNamespaceSwitch).
     /// Nor the cgroup namespace: the init unshares it once clone3 has put it
     /// in its cgroup, so that cgroup becomes the namespace's root.
+    /// With a joined user namespace, the new namespaces are made by the
+    /// init once it is in it (namespacesMadeInUserNamespace) instead.
     public var cloneFlags: UInt64 {
-        newNamespaces.filter { $0 != .time && $0 != .cgroup }.reduce(0) { $0 | UInt64($1.cloneFlag) }
+        newNamespaces.filter { $0 != .time && $0 != .cgroup && !namespacesMadeInJoinedUserNamespace.contains($0) }
+            .reduce(0) { $0 | UInt64($1.cloneFlag) }
+    }
+
+    /// New namespaces the init unshares after joining the user namespace
+    /// by path, so that this user namespace owns them and the container's
+    /// root may mount, set the hostname, configure the network (runc's
+    /// nsexec unshares them there too). The cgroup namespace is unshared
+    /// by the init in any case.
+    public var namespacesMadeInJoinedUserNamespace: [NamespaceKind] {
+        guard joinedNamespaces.contains(where: { $0.kind == .user }) else { return [] }
+        return NamespaceKind.joinOrder.filter { kind in
+            newNamespaces.contains(kind) && ![.user, .pid, .time, .cgroup].contains(kind)
+        }
     }
 
     public func has(_ kind: NamespaceKind) -> Bool {
@@ -111,6 +126,18 @@ public struct PlannedMount: Sendable, Equatable {
     public var destinationIsFile: Bool
     /// For an idmapped mount (idmap, ridmap): the mapping berth gives it.
     public var idMappings: IDMappings? = nil
+
+    /// A tmpfs (not a bind) mount.
+    public var isTmpfs: Bool { type == "tmpfs" && !options.isBind }
+
+    /// A read-only tmpfs is mounted writable and made read-only only once
+    /// everything that goes in it is there: devices, /dev links, the mount
+    /// points of later mounts (runc delays it alike).
+    public var isReadOnlyLater: Bool { isTmpfs && options.flags.contains(.readOnly) }
+
+    /// A tmpfs without `mode=` takes the mode of the directory it covers
+    /// (as runc), not tmpfs's default 1777.
+    public var takesCoveredMode: Bool { isTmpfs && !options.data.contains { $0.hasPrefix("mode=") } }
 
     /// The files inside /proc a mount may cover: those lxcfs emulates (the
     /// list runc allows). Anything else there would let a mount redirect

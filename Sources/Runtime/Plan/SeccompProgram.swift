@@ -110,7 +110,9 @@ private struct Compiler {
         let rules = rules(seccomp.syscalls ?? [], at: base + ".syscalls", defaultAction: defaultAction, skipped: &skipped)
         guard problems.isEmpty, let defaultAction else { return nil }
 
-        guard let filter = build(defaultAction: defaultAction, architectures: architectures, rules: rules, at: base) else {
+        let stub = enosysStub(seccomp, defaultAction: defaultAction, architectures: architectures)
+        guard let filter = build(defaultAction: defaultAction, architectures: architectures, rules: rules,
+                                 stub: stub, at: base) else {
             return nil
         }
         let usesNotify = rules.contains { $0.action == .notify }
@@ -256,10 +258,26 @@ private struct Compiler {
         return repeatsAnIndex ? conditions.map { [$0] } : [conditions]
     }
 
+    /// ENOSYS for system calls newer than the profile (SeccompEnosysStub),
+    /// on the native architecture, which every filter covers, and the
+    /// listed ones.
+    func enosysStub(_ seccomp: LinuxSeccomp, defaultAction: SeccompAction, architectures: [UInt32]) -> [UInt8] {
+        switch defaultAction {
+        case .allow, .log, .errno(UInt16(ENOSYS)): return []
+        default:
+            // TRACE with any message: a tracer handles calls it does not know.
+            if defaultAction.rawValue & 0xffff_0000 == SeccompAction.trace(0).rawValue { return [] }
+        }
+        let names = (seccomp.syscalls ?? []).flatMap(\.names)
+        let limits = SeccompEnosysStub.limits(architectures: [Seccomp.nativeArchitecture] + architectures, names: names)
+        return SeccompEnosysStub.encode(SeccompEnosysStub.instructions(for: limits))
+    }
+
     // MARK: Building
 
     /// Runs libseccomp over the translated config and exports the program.
-    mutating func build(defaultAction: SeccompAction, architectures: [UInt32], rules: [Rule], at base: String) -> [UInt8]? {
+    mutating func build(defaultAction: SeccompAction, architectures: [UInt32], rules: [Rule], stub: [UInt8],
+                        at base: String) -> [UInt8]? {
         let builder: SeccompFilterBuilder
         do {
             builder = try SeccompFilterBuilder(defaultAction: defaultAction)
@@ -285,7 +303,7 @@ private struct Compiler {
 
         let filter: [UInt8]
         do {
-            filter = try builder.export()
+            filter = try stub + builder.export()
         } catch {
             report(base, "export the filter: \(error)")
             return nil
