@@ -116,20 +116,20 @@ struct SeccompEnosysStub {
         }
         let isX86_64 = limits.auditArchitecture == Seccomp.auditArchitecture(Seccomp.x86_64Architecture)
         switch (limits.highest, limits.highestX32) {
-        case let (highest?, highestX32?) where isX86_64:
+        case (let highest?, let highestX32?) where isX86_64:
             // jset bit → x32's jgt; the 64-bit jgt; the x32 jgt.
             checks.append(Instruction(code: jumpSet, jumpIfTrue: 1, value: Seccomp.x32SyscallBit))
             checks.append(Instruction(code: jumpGreater, value: highest))
             checks.append(Instruction(code: jumpGreater, value: highestX32))
-        case let (highest?, nil) where isX86_64:
+        case (let highest?, nil) where isX86_64:
             // An x32 call goes to the filter, which refuses it as another
             // architecture.
             checks.append(Instruction(code: jumpSet, value: Seccomp.x32SyscallBit))
             checks.append(Instruction(code: jumpGreater, value: highest))
-        case let (nil, highestX32?):
+        case (nil, let highestX32?):
             checks.append(Instruction(code: jumpSetInverted, value: Seccomp.x32SyscallBit))
             checks.append(Instruction(code: jumpGreater, value: highestX32))
-        case let (highest?, _):
+        case (let highest?, _):
             checks.append(Instruction(code: jumpGreater, value: highest))
         case (nil, nil):
             return []
