@@ -147,6 +147,28 @@ struct HookTests {
         }
     }
 
+    /// Of several hooks at one point, the failing one is named by its point
+    /// and index (runc: "error running prestart hook #1"), at every point.
+    @Test(arguments: ["prestart", "createRuntime", "createContainer", "startContainer"])
+    func aFailingHookIsNamedByItsPointAndIndex(kind: String) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("index")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell(Sandbox.waitingScript)
+        bundle.top["hooks"] = [kind: [["path": "/bin/sh", "args": ["sh", "-c", "true"]],
+                                      ["path": "/bin/sh", "args": ["sh", "-c", "exit 3"]]]]
+        try bundle.write()
+        var result = try sandbox.runtime.create(id, bundle: bundle.path)
+        if kind == "startContainer" {
+            try #require(result.succeeded, "\(result)")
+            result = try sandbox.runtime.start(id)
+        }
+        guard sandbox.runtime.isBerth else { return }
+        #expect(!result.succeeded && !result.timedOut, "\(result)")
+        #expect(result.stderr.contains("\(kind) hook #1 (/bin/sh) failed: exit status 3"), "\(result)")
+        #expect(!result.stderr.contains("hook #0"), "\(result)")
+    }
+
     /// The hooks the container's init runs: createContainer in the rootfs
     /// (runc chdirs there before it runs them), startContainer in the
     /// process's cwd; without `env` of their own both get the process's
