@@ -156,11 +156,18 @@ def hooks_lifecycle(case):
 
     for name in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"):
         seen = hooks.state(name)
+        # "the current state of the container": runtime.md's lifecycle puts
+        # the create hooks before `created`, startContainer before the
+        # process runs, poststart after it started, poststop after it ended.
         good = isinstance(seen, dict) and seen.get("id") == container_id and \
             seen.get("bundle") == str(bundle.resolve()) and isinstance(seen.get("ociVersion"), str) and \
-            isinstance(seen.get("status"), str) and (name == "poststop" or isinstance(seen.get("pid"), int))
+            seen.get("status") == STATUS_AT_HOOK[name] and (name == "poststop" or isinstance(seen.get("pid"), int))
         case.verdict("config.hooks.state-stdin", "ok" if good else "not ok",
-                     f"{name} read the state on stdin: {json.dumps(seen)[:300]}")
+                     f"{name} read the state on stdin, status {STATUS_AT_HOOK[name]!r}: {json.dumps(seen)[:300]}")
+
+
+STATUS_AT_HOOK = {"prestart": "creating", "createRuntime": "creating", "createContainer": "creating",
+                  "startContainer": "created", "poststart": "running", "poststop": "stopped"}
 
 
 def hook_failure(case, kind):

@@ -80,6 +80,22 @@ def capability_not_grantable(case):
         "capabilities", {"bounding": caps, "effective": caps, "permitted": caps}))
 
 
+@test
+def capability_unknown_name(case):
+    """a capability name the runtime cannot map does not make create fail (SHOULD NOT)"""
+    caps = ["CAP_KILL", "CAP_UNKNOWN"]
+    expect_create_ok(case, "CAP_UNKNOWN in every set", lambda c: c["process"].__setitem__(
+        "capabilities", {"bounding": caps, "effective": caps, "permitted": caps}))
+
+
+@test
+def capability_ambient_not_inheritable(case):
+    """an ambient capability the kernel cannot grant (not inheritable) does not make create fail (SHOULD NOT)"""
+    caps = ["CAP_KILL", "CAP_CHOWN"]
+    expect_create_ok(case, "CAP_CHOWN ambient but not inheritable", lambda c: c["process"].__setitem__(
+        "capabilities", {"bounding": caps, "effective": caps, "permitted": caps, "ambient": ["CAP_CHOWN"]}))
+
+
 CAPABILITY_NAMES = [
     "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
     "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
