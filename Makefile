@@ -182,8 +182,8 @@ test-vm: vm-assets
 # emulated (TCG): its ratios mean something, its milliseconds do not.
 .PHONY: bench-vm
 bench-vm: build vm-assets
-	vm/run-in-guest.sh --timeout 3000 -- /usr/bin/python3 bench/bench.py --berth $(BERTH) \
-	  --iterations 10 --rss-samples 2 --budget 150
+	vm/run-in-guest.sh --timeout 3000 -- /usr/bin/python3 -u bench/bench.py --berth $(BERTH) \
+	  --copy-to /tmp/berth-bench-runtimes --iterations 10 --rss-samples 2 --budget 150
 
 # --- conformance comparison ---------------------------------------------------
 # The conformance suite against berth, runc and crun; writes

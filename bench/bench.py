@@ -394,6 +394,21 @@ def print_table(results, order):
                   f" {percentile(seconds, 0.9) * 1000:>8.2f} {rss_text:>8}{ratios}")
 
 
+def copy_runtimes(runtimes, directory):
+    """Each runtime copied into its own directory under `directory`; berth's
+    exec helper goes beside berth, where berth looks for it."""
+    copied = []
+    for name, path in runtimes:
+        target = directory / name
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / Path(path).name)
+        helper = Path(path).parent / "berth-exec-helper"
+        if name == "berth" and helper.exists():
+            shutil.copy2(helper, target / helper.name)
+        copied.append((name, str(target / Path(path).name)))
+    return copied
+
+
 def first_line(argv):
     result = ocitest.spawn(argv)
     lines = (result.stdout or result.stderr).splitlines()
@@ -417,6 +432,10 @@ def main():
                         help="untimed runs per runtime and scenario that sample peak RSS (default 5)")
     parser.add_argument("--budget", type=float, default=40,
                         help="seconds after which a scenario stops iterating (default 40)")
+    parser.add_argument("--copy-to", metavar="DIR",
+                        help="copy every runtime binary (berth with its exec helper) into DIR and time those: "
+                             "in the guest, where the checkout and the host's root are 9p shares with "
+                             "different caching, so that all three are read from the same tmpfs")
     parser.add_argument("--host-cgroups", action="store_true",
                         help="do not hide a hybrid host's cgroup2 tree (crun 1.8 will refuse to run)")
     options = parser.parse_args()
@@ -437,6 +456,8 @@ def main():
         runtimes.append((name, os.path.abspath(path)))
     if not runtimes:
         sys.exit("no runtime to measure")
+    if options.copy_to:
+        runtimes = copy_runtimes(runtimes, Path(options.copy_to))
 
     print(f"# berth bench, {time.strftime('%Y-%m-%d %H:%M')}, kernel {platform.release()}, "
           f"{os.cpu_count()} CPUs")

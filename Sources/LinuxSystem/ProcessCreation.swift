@@ -26,6 +26,18 @@ public enum ProcessCreation {
     /// (argv[0] included) and `environment`, `stdio` as its descriptors 0–2
     /// and no other, every signal unblocked and at its default, in
     /// `directory` when given. Made without clone3 (see berth_spawn).
+    /// The calling process's own environment, as `NAME=value` entries.
+    public static func currentEnvironment() -> [String] {
+        var entries: [String] = []
+        let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ  // nil after clearenv(3)
+        guard var entry = start else { return entries }
+        while let pointer = entry.pointee {
+            entries.append(String(cString: pointer))
+            entry += 1
+        }
+        return entries
+    }
+
     public static func spawn(_ path: String, arguments: [String], environment: [String],
                              stdio: [FileDescriptor], directory: String?) throws(Errno) -> pid_t {
         guard stdio.count == 3 else { throw Errno(EINVAL) }

@@ -208,6 +208,36 @@ struct HookTests {
         }
     }
 
+    /// The hooks berth runs in its own namespaces get berth's environment
+    /// when they have no `env` (runc gives them its own: a hook finds the
+    /// PATH its manager set), and create's run in the bundle, as runc's.
+    @Test func theRuntimesHooksGetItsEnvironmentAndCreatesRunInTheBundle() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let id = sandbox.newID("rtenv")
+        let bundle = try sandbox.makeBundle(id)
+        bundle.shell("true")
+        let records = try Self.recordsDirectory(in: sandbox, bundle: bundle)
+        let kinds = ["prestart", "createRuntime", "poststart", "poststop"]
+        bundle.top["hooks"] = Dictionary(uniqueKeysWithValues: kinds.map { kind in
+            (kind, [["path": "/bin/sh", "args": ["sh", "-c", "pwd > \(records)/\(kind).cwd; env > \(records)/\(kind).env"]]])
+        })
+        try bundle.write()
+        try #require(try sandbox.runtime.create(id, bundle: bundle.path).succeeded)
+        try #require(try sandbox.runtime.start(id).succeeded)
+        try #require(try sandbox.runtime.waitForStatus(id, "stopped"))
+        try #require(try sandbox.runtime.delete(id).succeeded)
+        for kind in kinds {
+            let environment = ((try? String(contentsOfFile: "\(records)/\(kind).env", encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init)
+            #expect(environment.contains("\(Sandbox.markerVariable)=\(sandbox.path)"), "\(kind): \(environment)")
+            #expect(environment.contains { $0.hasPrefix("PATH=") }, "\(kind): \(environment)")
+        }
+        for kind in ["prestart", "createRuntime"] {
+            let directory = try? String(contentsOfFile: "\(records)/\(kind).cwd", encoding: .utf8)
+            #expect(directory == bundle.path + "\n", "\(kind)")
+        }
+    }
+
     /// glibc's posix_spawn tries clone3 first and gives up unless it is
     /// ENOSYS: a seccomp profile answering clone3 with EPERM must not make
     /// the startContainer hooks, which run under it, fail.

@@ -19,6 +19,15 @@ enum HookRunner {
         var environment: [String] = []
         /// The working directory; nil keeps the caller's.
         var directory: String?
+
+        /// For the hooks berth runs in its own namespaces (prestart,
+        /// createRuntime, poststart, poststop): berth's environment, as
+        /// runc gives them its own, so a hook without `env` still has the
+        /// PATH its manager set; the bundle as the working directory of
+        /// those `create` runs, as runc's create works in the bundle.
+        static func runtimeNamespace(directory: String? = nil) -> Context {
+            Context(environment: ProcessCreation.currentEnvironment(), directory: directory)
+        }
     }
 
     /// How much of a failing hook's output the error quotes: its end,

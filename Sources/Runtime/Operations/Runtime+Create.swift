@@ -231,7 +231,8 @@ extension Runtime {
                 for kind in ["prestart", "createRuntime"] {
                     let hooks = kind == "prestart" ? plan.hooks.prestart : plan.hooks.createRuntime
                     for (index, hook) in (hooks ?? []).enumerated() {
-                        try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
+                        try HookRunner.run(hook, kind: kind, index: index, state: state,
+                                           context: .runtimeNamespace(directory: plan.bundle), system: system)
                     }
                 }
                 timer.end("prestart and createRuntime hooks")

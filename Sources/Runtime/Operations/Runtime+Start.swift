@@ -33,7 +33,8 @@ extension Runtime {
         let state = record.state(.running, pid: record.pid)
         for (index, hook) in (hooks.poststart ?? []).enumerated() {
             do {
-                try HookRunner.run(hook, kind: "poststart", index: index, state: state, system: system)
+                try HookRunner.run(hook, kind: "poststart", index: index, state: state,
+                                   context: .runtimeNamespace(), system: system)
             } catch {
                 try? killAndWait(record)
                 throw error
@@ -48,7 +49,8 @@ extension Runtime {
         let state = record.state(status, pid: record.pid)
         for (index, hook) in hooks.enumerated() {
             do {
-                try HookRunner.run(hook, kind: kind, index: index, state: state, system: system)
+                try HookRunner.run(hook, kind: kind, index: index, state: state,
+                                   context: .runtimeNamespace(), system: system)
             } catch {
                 log.warning(error.summary)
             }
