@@ -55,6 +55,26 @@ import Testing
         #expect(system.calls.dropFirst(6).first == "mount - /dev/null \(rootfs)/dev/null")
     }
 
+    /// The source is opened at its mount, and what is found there then
+    /// decides the mount point: a file for a file, a directory otherwise;
+    /// the mount binds the opened source itself.
+    @Test func aBindSourceOpenedAtItsMountDecidesTheMountPoint() throws {
+        let system = RecordingSystemCalls()
+        mkdir(temporary.path + "/dir", 0o755)
+        let file = temporary.path + "/file"
+        close(creat(file, 0o644))
+        let containerInit = try initWith(mounts: [
+            Mount(destination: "/etc/hosts", type: "bind", source: file, options: ["bind"]),
+            Mount(destination: "/srv", type: "bind", source: temporary.path + "/dir", options: ["bind"]),
+        ], system: system)
+        try containerInit.prepareRootfs().close()
+        #expect(system.calls.contains("mount - \(file) \(rootfs)/etc/hosts"))
+        #expect(system.calls.contains("mount - \(temporary.path)/dir \(rootfs)/srv"))
+        var info = stat()
+        #expect(lstat(rootfs + "/etc/hosts", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+        #expect(lstat(rootfs + "/srv", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
+    }
+
     @Test func aSymlinkInTheImageCannotPlaceAMountOnTheHost() throws {
         let system = RecordingSystemCalls()
         let hostDirectory = temporary.path + "/host-side"

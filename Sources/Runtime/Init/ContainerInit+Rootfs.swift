@@ -27,26 +27,34 @@ extension ContainerInit {
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
         }
         for (index, mount) in plan.mounts.enumerated() {
-            try mountInRootfs(mount, root: root, idmapped: connections.idmappedMounts[index])
+            let idmapped = connections.idmappedMounts[index]
+            let source = mount.options.isBind && idmapped == nil ? try openBindSource(of: mount, at: index) : nil
+            defer { source?.close() }
+            try mountInRootfs(mount, root: root, source: source, idmapped: idmapped)
         }
         try createDevices(root: root)
         return root
     }
 
-    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, idmapped: FileDescriptor? = nil) throws(RuntimeError) {
+    /// `source`: a bind mount's source, opened by openBindSource; whether
+    /// it is a file decides what mount point is made.
+    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, source: FileDescriptor? = nil,
+                       idmapped: FileDescriptor? = nil) throws(RuntimeError) {
         let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
-        try refuseMisleadingDestination(of: mount, in: root, what: what)
+        try refuseMisleadingDestination(of: mount, in: root, source: source, what: what)
         try attempt(what) { () throws(Errno) in
-            let target = try RootedPath.open(mount.destination, in: root,
-                                             create: mount.destinationIsFile ? .file : .directory)
+            let sourceIsFile = try source.map { (source) throws(Errno) in
+                (try FileIdentity.status(of: source).st_mode & S_IFMT) != S_IFDIR
+            } ?? false
+            let target = try RootedPath.open(mount.destination, in: root, create: sourceIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
             let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
             if let idmapped {
                 // Made by berth before the clone (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
-            } else if options.isBind {
-                try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: nil,
+            } else if options.isBind, let source {
+                try system.mount(source: RootedPath.procPath(of: source), target: RootedPath.procPath(of: target), type: nil,
                                  flags: options.flags.intersection([.bind, .recursive]), data: nil)
             } else {
                 // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
@@ -80,7 +88,7 @@ extension ContainerInit {
     /// The plan refused destinations inside /proc by name; the image's
     /// symlinks are seen only here, where they may lead a destination into
     /// procfs, or put proc or sysfs somewhere other than where it is named.
-    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor,
+    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor, source: FileDescriptor?,
                                              what: String) throws(RuntimeError) {
         if mount.needsOrdinaryDirectory, let link = try attempt(what, { () throws(Errno) in
             try RootedPath.symbolicLinkTarget(of: mount.destination, in: root)
@@ -93,11 +101,39 @@ extension ContainerInit {
             defer { target.close() }
             return target.fileSystemType == FileDescriptor.procSuperMagic
         }
-        let sourceIsProcfs = mount.options.isBind
-            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        let sourceIsProcfs = source?.fileSystemType == FileDescriptor.procSuperMagic
         if landsInProcfs && !mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) {
             throw RuntimeError(.invalidConfig, "\(what): the destination resolves to a file of procfs "
                                    + "(through a symbolic link in the rootfs), where berth does not mount")
+        }
+    }
+
+    /// A bind mount's source, opened now, once the mounts before it are in
+    /// place (as runc resolves it): a source under the rootfs may lie in
+    /// one of them, and only the file found there says whether the mount
+    /// point is a file or a directory. In a user namespace the container's
+    /// root may not reach a source the host's root can (a directory of
+    /// mode 0700 on the way): then berth opens it, with its own
+    /// credentials, in this init's mount namespace.
+    func openBindSource(of mount: PlannedMount, at index: Int) throws(RuntimeError) -> FileDescriptor {
+        let what = "open bind mount source \(mount.source) for \(mount.destination)"
+        do {
+            return try FileDescriptor.open(mount.source, O_PATH)
+        } catch where plan.has(.user) && (error.rawValue == EACCES || error.rawValue == EPERM) {
+            let reply = try attempt(what) { () throws(Errno) -> InitMessage? in
+                try socket.send(.openMountSource(index: index))
+                return try socket.receiveMessage()
+            }
+            switch reply {
+            case .mountSourceOpened?:
+                return try attempt(what) { () throws(Errno) in try socket.descriptor.receiveDescriptor() }
+            case .failed(let reason)?:
+                throw reason
+            default:
+                throw RuntimeError(.system, "\(what): berth did not answer (\(error))")
+            }
+        } catch {
+            throw .system(what, error)
         }
     }
 

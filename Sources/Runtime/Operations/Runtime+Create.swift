@@ -253,9 +253,43 @@ extension Runtime {
                 throw error
             case .warning(let text)?:
                 log.warning(text)
+            case .openMountSource(let index)?:
+                do {
+                    try Self.openMountSource(index, of: plan, forInit: pid, over: sockets.parent)
+                } catch where error.meansPeerGone {
+                    throw initExited(pid, made: &made)
+                } catch {
+                    throw .system("answer the container's init", error)
+                }
             default:
                 throw initExited(pid, made: &made)
             }
+        }
+    }
+
+    /// Opens a bind mount's source for the init, which in its user
+    /// namespace could not (InitMessage.openMountSource): with berth's
+    /// credentials, but resolved from the init's root in the init's mount
+    /// namespace, so the mounts it has made so far are seen as by the init
+    /// and an absolute symlink stays in that view. A failure goes back to
+    /// the init, which reports it.
+    static func openMountSource(_ index: Int, of plan: LaunchPlan, forInit pid: pid_t,
+                                over socket: SyncSocket) throws(Errno) {
+        guard plan.mounts.indices.contains(index), plan.mounts[index].options.isBind else { throw Errno(EPROTO) }
+        let mount = plan.mounts[index]
+        let opened = Result { () throws(Errno) -> FileDescriptor in
+            let root = try FileDescriptor.open("/proc/\(pid)/root", O_PATH | O_DIRECTORY)
+            defer { root.close() }
+            return try RootedPath.open(mount.source, in: root)
+        }
+        switch opened {
+        case .success(let source):
+            defer { source.close() }
+            try socket.send(.mountSourceOpened)
+            try socket.descriptor.sendDescriptor(source.rawValue)
+        case .failure(let error):
+            try socket.send(.failed(.system("open bind mount source \(mount.source) for \(mount.destination) "
+                                            + "(also as berth, in the init's mount namespace)", error)))
         }
     }
 
