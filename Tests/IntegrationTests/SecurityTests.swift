@@ -398,6 +398,33 @@ struct SecurityTests {
         }
     }
 
+    /// With --no-pivot the host's root stays in the container's mount
+    /// namespace below the chroot. Were the host's /proc still whole there,
+    /// the kernel would let a new user namespace mount a fresh procfs, one
+    /// without the container's masks (mount_too_revealing counts any fully
+    /// visible procfs in the mount namespace): the runtime must detach or
+    /// cover it first, as runc does (runc's "runc run --no-pivot must not
+    /// expose bare /proc"). The container's own /proc has masks, as
+    /// `runc spec` gives, so it is not fully visible itself. `unshare`
+    /// alone succeeding shows the refusal is the procfs mount's. CAP_SETFCAP: since Linux 5.12 a user
+    /// namespace may map its creator's uid 0 only if the creator had it.
+    @Test func noPivotLeavesNoFullProcfsForANewUserNamespaceToMountAnother() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let script = """
+            unshare -r -p -m -f true && echo unshared
+            unshare -r -p -m -f mount -t proc proc /proc && echo mounted || echo refused
+            """
+        let result = try sandbox.runShell(script, extraArguments: ["--no-pivot"]) { bundle in
+            bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_SYS_ADMIN", "CAP_SETFCAP"],
+                                                                        sets: ["bounding", "effective", "permitted"])
+            bundle.linux["maskedPaths"] = ["/proc/kcore", "/proc/keys", "/proc/timer_list"]
+            bundle.linux["readonlyPaths"] = ["/proc/sys", "/proc/sysrq-trigger"]
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "unshared\nrefused\n", "\(result)")
+        #expect(result.stderr.contains("permission denied"), "\(result)")
+    }
+
     // MARK: the runtime's own hardening
 
     /// The created init is the runtime itself (no copy, no exec yet) and is

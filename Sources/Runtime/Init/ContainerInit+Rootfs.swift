@@ -268,6 +268,7 @@ extension ContainerInit {
             // with runc; the man page says so.
             try attempt("chroot into \(plan.rootfs)") { () throws(Errno) in try system.changeRoot(".") }
         } else if plan.options.noPivot {
+            try detachFullProcAndSysfs()
             try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
                 try system.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
                 try system.changeRoot(".")
@@ -285,6 +286,38 @@ extension ContainerInit {
             }
         }
         try attempt("change directory to /") { () throws(Errno) in try system.changeDirectory("/") }
+    }
+
+    /// With --no-pivot the old root stays in the mount namespace under the
+    /// chroot, and with it the host's /proc and /sys. The kernel lets a
+    /// user namespace mount a fresh procfs or sysfs only where one is
+    /// already fully visible in its mount namespace (mount_too_revealing):
+    /// those would count, so a container able to make a user namespace
+    /// could mount a procfs without the masks and read-only paths. As runc
+    /// does, every full proc and sysfs mount outside the rootfs is detached
+    /// first, or, where it cannot be (locked by a user namespace: EINVAL,
+    /// EPERM), covered by an empty tmpfs, which then is the locked child
+    /// that stops it counting. The whole tree is a slave or private mount
+    /// since prepareRootfs: nothing reaches the host.
+    func detachFullProcAndSysfs() throws(RuntimeError) {
+        // mountinfo shows the rootfs's real path, whatever links led to it.
+        var rootfs = plan.rootfs
+        if let resolved = realpath(plan.rootfs, nil) {
+            rootfs = String(cString: resolved)
+            free(resolved)
+        }
+        let mountPoints = MountTable.fullMountPoints(ofTypes: ["proc", "sysfs"], in: MountTable.current())
+        for path in mountPoints where path != rootfs && !path.hasPrefix(rootfs == "/" ? "/" : rootfs + "/") {
+            try attempt("detach \(path) outside the rootfs (--no-pivot)") { () throws(Errno) in
+                do throws(Errno) {
+                    try system.unmount(path, detach: true)
+                } catch where error.rawValue == ENOENT {
+                    // Under one detached or covered before it.
+                } catch where error.rawValue == EINVAL || error.rawValue == EPERM {
+                    try system.mount(source: "tmpfs", target: path, type: "tmpfs", flags: [], data: "size=0k")
+                }
+            }
+        }
     }
 
     /// What is done inside the new root: propagation, masked and read-only
