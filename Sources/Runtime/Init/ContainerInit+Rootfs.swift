@@ -27,7 +27,9 @@ extension ContainerInit {
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
         }
         for (index, mount) in plan.mounts.enumerated() {
-            let idmapped = connections.idmappedMounts[index]
+            // Made by berth when the mounts before it are in place.
+            let idmapped = mount.idMappings != nil ? try askBerthForSource(of: mount, at: index) : nil
+            defer { idmapped?.close() }
             let source = mount.options.isBind && idmapped == nil ? try openBindSource(of: mount, at: index) : nil
             defer { source?.close() }
             try mountInRootfs(mount, root: root, source: source, idmapped: idmapped)
@@ -120,20 +122,27 @@ extension ContainerInit {
         do {
             return try FileDescriptor.open(mount.source, O_PATH)
         } catch where plan.has(.user) && (error.rawValue == EACCES || error.rawValue == EPERM) {
-            let reply = try attempt(what) { () throws(Errno) -> InitMessage? in
-                try socket.send(.openMountSource(index: index))
-                return try socket.receiveMessage()
-            }
-            switch reply {
-            case .mountSourceOpened?:
-                return try attempt(what) { () throws(Errno) in try socket.descriptor.receiveDescriptor() }
-            case .failed(let reason)?:
-                throw reason
-            default:
-                throw RuntimeError(.system, "\(what): berth did not answer (\(error))")
-            }
+            return try askBerthForSource(of: mount, at: index)
         } catch {
             throw .system(what, error)
+        }
+    }
+
+    /// The source of `plan.mounts[index]` as berth opens it (InitMessage
+    /// openMountSource): a descriptor that names it, or an idmapped copy.
+    func askBerthForSource(of mount: PlannedMount, at index: Int) throws(RuntimeError) -> FileDescriptor {
+        let what = "get bind mount source \(mount.source) for \(mount.destination) from berth"
+        let reply = try attempt(what) { () throws(Errno) -> InitMessage? in
+            try socket.send(.openMountSource(index: index))
+            return try socket.receiveMessage()
+        }
+        switch reply {
+        case .mountSourceOpened?:
+            return try attempt(what) { () throws(Errno) in try socket.descriptor.receiveDescriptor() }
+        case .failed(let reason)?:
+            throw reason
+        default:
+            throw RuntimeError(.system, "\(what): berth did not answer")
         }
     }
 

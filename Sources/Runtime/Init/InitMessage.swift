@@ -18,8 +18,9 @@ import LinuxSystem
 ///         |                                                | cgroup ns, root in user ns,
 ///         |                                                | keyring, mounts, devices
 ///         |                                                | (still sees the host)
-///         | <--- openMountSource(index) ------------------ | a bind source it may not
-///         | open it in the init's mount namespace          | reach (user namespace)
+///         | <--- openMountSource(index) ------------------ | an idmapped bind, or a
+///         | open it (idmapped: a helper makes the copy)    | bind source it may not
+///         | in the init's mount namespace                  | reach (user namespace)
 ///         | ---- mountSourceOpened + the fd (SCM_RIGHTS) > |
 ///         |      or failed(error)                          |
 ///         | <--- runHooks -------------------------------- |
@@ -72,8 +73,9 @@ enum InitMessage: Equatable {
     case failed(RuntimeError)
     /// Something the user should know that does not stop the container.
     case warning(String)
-    /// The init, in a user namespace, could not open the source of
-    /// `plan.mounts[index]` (a bind mount): berth opens it for the init.
+    /// The init needs the source of `plan.mounts[index]` (a bind mount)
+    /// from berth: idmapped, or one it could not open in its user
+    /// namespace.
     case openMountSource(index: Int)
     /// berth's answer: the source's O_PATH descriptor follows in the next
     /// packet (SCM_RIGHTS).
