@@ -53,7 +53,7 @@ extension ContainerInit {
             let options = mount.options
             let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
             if let idmapped {
-                // Made by berth before the clone (IDMappedMounts).
+                // Made by berth for this mount (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
             } else if options.isBind, let source {
                 try system.mount(source: RootedPath.procPath(of: source), target: RootedPath.procPath(of: target), type: nil,

@@ -169,8 +169,8 @@ extension Runtime {
         let connections = try InheritedDescriptors.open(for: plan.processPlan, terminalThroughBerth: terminalThroughBerth,
                                                         system: system)
         defer { connections.close() }
-        // Made before the clone: cloning a process that makes one needs
-        // berth single-threaded, as at any time, but not the init.
+        // The idmapped mounts' user namespaces, made before the clone: a
+        // failure then leaves no init to undo.
         let idmapNamespaces = try IDMappedMounts.userNamespaces(for: plan.mounts, system: system)
         defer { idmapNamespaces.values.forEach { $0.close() } }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets, system: system)
@@ -285,7 +285,11 @@ extension Runtime {
         guard plan.mounts.indices.contains(index), plan.mounts[index].options.isBind else { throw Errno(EPROTO) }
         let mount = plan.mounts[index]
         let opened = Result { () throws(RuntimeError) -> FileDescriptor in
-            if let mappings = mount.idMappings, let userNamespace = idmapNamespaces[mappings] {
+            if let mappings = mount.idMappings {
+                guard let userNamespace = idmapNamespaces[mappings] else {
+                    throw RuntimeError(.system, "make an idmapped copy of \(mount.source) for \(mount.destination): "
+                                           + "no user namespace was made for its mapping")
+                }
                 return try IDMappedMounts.cloneTree(of: mount, userNamespace: userNamespace, inMountNamespaceOf: pid,
                                                     system: system)
             }
