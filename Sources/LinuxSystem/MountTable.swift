@@ -20,6 +20,22 @@ public enum MountTable {
         return found
     }
 
+    /// The mount points, in mountinfo's order, of the mounts of one of
+    /// `types` that show their file system from its root (the mountinfo
+    /// root field is "/"): what the kernel counts as a fully visible procfs
+    /// or sysfs when it decides whether a new one may be mounted in a user
+    /// namespace (mount_too_revealing).
+    public static func fullMountPoints(ofTypes types: Set<String>, in mountinfo: String) -> [String] {
+        var found: [String] = []
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count,
+                  fields[3] == "/", types.contains(String(fields[dash + 1])) else { continue }
+            found.append(unescape(String(fields[4])))
+        }
+        return found
+    }
+
     /// The id and mount point of every mount strictly below `directory`
     /// (an absolute, resolved path), deepest first and, of mounts stacked
     /// on one point, the upper (later in mountinfo) first: the order to

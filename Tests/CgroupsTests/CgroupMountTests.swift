@@ -50,4 +50,20 @@ import Testing
         #expect(found.map(\.id) == [46, 43, 41, 44, 42])
         #expect(found.first?.path == "/b/rootfs/with space")
     }
+
+    /// What --no-pivot detaches: proc and sysfs mounts that show their
+    /// file system from its root; a bind of a part of one does not count
+    /// (the kernel's mount_too_revealing looks at whole ones only).
+    @Test func fullProcAndSysfsMountsAreThoseShowingTheirRoot() {
+        let mountinfo = """
+            22 1 0:21 / / rw - ext4 /dev/vda1 rw
+            23 22 0:22 / /proc rw,nosuid shared:12 - proc proc rw
+            24 22 0:23 / /sys rw shared:2 - sysfs sysfs rw
+            25 22 0:22 /sys /srv/proc\040sys rw - proc proc rw
+            26 24 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw
+            41 40 0:31 / /b/rootfs/proc rw - proc proc rw
+            """
+        #expect(MountTable.fullMountPoints(ofTypes: ["proc", "sysfs"], in: mountinfo)
+                == ["/proc", "/sys", "/b/rootfs/proc"])
+    }
 }

@@ -21,6 +21,23 @@ import Testing
         #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == 0)
     }
 
+    /// The source is copied when the mounts before it are in place, as
+    /// for any bind mount: here a tmpfs the container mounted at
+    /// /data/sub, a path that does not exist in the image, and whose root
+    /// (host uid 0) the mapping "0 → 1000" shows as 1000.
+    @Test func aSourceIsTheOneTheEarlierMountsShow() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let mapping: [[String: Any]] = [["containerID": 0, "hostID": 1000, "size": 1]]
+        let result = try sandbox.runShell("touch /data/sub/file && stat -c %u /mnt/file") { bundle in
+            bundle.addMount(destination: "/data", type: "tmpfs", source: "tmpfs", options: ["size=1m"])
+            bundle.addMount(destination: "/data/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"])
+            bundle.mounts.append(["destination": "/mnt", "type": "bind", "source": bundle.rootfs + "/data/sub",
+                                  "options": ["bind", "idmap"], "uidMappings": mapping, "gidMappings": mapping])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "1000\n", "\(result)")
+    }
+
     /// Without a mapping of its own the mount takes the container's user
     /// namespace mapping: host root's files show as the container's root.
     @Test func withoutItsOwnMappingTheContainersIsUsed() throws {

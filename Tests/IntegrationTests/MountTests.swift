@@ -56,6 +56,48 @@ struct MountTests {
         #expect(MountTests.entry("/dev/shm", in: result.stdout)?.mountOptions.contains("rw") == true, "\(result.stdout)")
     }
 
+    // MARK: bind mount sources
+
+    /// A bind source under the rootfs is looked up when the mounts before
+    /// it are in place, as runc does: here it is a directory of the tmpfs
+    /// at /data (made as the mount point of /data/sub), while the image has
+    /// a plain file at data/sub under that tmpfs. The source, not the file,
+    /// decides that /other is a directory.
+    @Test func aBindSourceUnderTheRootfsIsTheOneTheEarlierMountsShow() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let result = try sandbox.runShell("echo from-tmpfs > /data/sub/marker; stat -c %F /other; cat /other/marker") {
+            bundle in
+            try FileManager.default.createDirectory(atPath: bundle.rootfs + "/data", withIntermediateDirectories: true)
+            try bundle.writeRootfsFile("data/sub", "a file of the image\n")
+            bundle.addMount(destination: "/data", type: "tmpfs", source: "tmpfs", options: ["size=1m"])
+            bundle.addMount(destination: "/data/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"])
+            bundle.addMount(destination: "/other", type: "bind", source: bundle.rootfs + "/data/sub", options: ["bind"])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "directory\nfrom-tmpfs\n", "\(result)")
+    }
+
+    /// In a user namespace the container's root (host uid 100000) cannot
+    /// pass a directory of mode 0700 owned by the host's root, as on the
+    /// way to a volume under /var/lib/docker: the runtime opens such a
+    /// source with its own credentials (runc asks its host side alike).
+    @Test func aBindSourceTheMappedRootCannotReachIsStillMounted() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        sandbox.allowMappedRoot()
+        let hidden = sandbox.path + "/hidden"
+        try FileManager.default.createDirectory(atPath: hidden + "/volume", withIntermediateDirectories: true)
+        chmod(hidden, 0o700)
+        chmod(hidden + "/volume", 0o755)
+        try Data("from-the-volume\n".utf8).write(to: URL(fileURLWithPath: hidden + "/volume/greeting"))
+        chmod(hidden + "/volume/greeting", 0o644)
+        let result = try sandbox.runShell("cat /volume/greeting") { bundle in
+            try NamespaceTests.mapRootTo100000(bundle)
+            bundle.addMount(destination: "/volume", type: "bind", source: hidden + "/volume", options: ["rbind"])
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "from-the-volume\n", "\(result)")
+    }
+
     // MARK: bind mount flags
 
     /// A tmpfs mounted nosuid, nodev, noexec and read-only in the test's own

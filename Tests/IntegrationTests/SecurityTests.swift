@@ -398,6 +398,42 @@ struct SecurityTests {
         }
     }
 
+    /// With --no-pivot the host's root stays in the container's mount
+    /// namespace below the chroot. Were the host's /proc (or a writable
+    /// /sys) still whole there, the kernel would let a new user namespace
+    /// mount a fresh procfs (sysfs, in a new network namespace), one
+    /// without the container's masks (mount_too_revealing counts any fully
+    /// visible procfs in the mount namespace): the runtime must detach or
+    /// cover it first, as runc does (runc's "runc run --no-pivot must not
+    /// expose bare /proc"). In a user namespace of the container's own the
+    /// host's mounts are locked and cannot be detached: they are covered.
+    ///
+    /// The container's own /proc has masks, as `runc spec` gives, so it is
+    /// not fully visible itself, and its /sys is read-only. `unshare` alone
+    /// succeeding shows the refusal is the mount's. CAP_SETFCAP: since
+    /// Linux 5.12 a user namespace may map its creator's uid 0 only if the
+    /// creator had it.
+    @Test(arguments: [false, true])
+    func noPivotLeavesNoFullProcfsOrSysfsForANewUserNamespaceToMount(inUserNamespace: Bool) throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        if inUserNamespace { sandbox.allowMappedRoot() }
+        let script = """
+            unshare -r -p -m -f true && echo unshared
+            unshare -r -p -m -f mount -t proc proc /proc && echo mounted || echo refused
+            unshare -r -n -m -f mount -t sysfs sysfs /sys && echo mounted || echo refused
+            """
+        let result = try sandbox.runShell(script, extraArguments: ["--no-pivot"]) { bundle in
+            bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_SYS_ADMIN", "CAP_SETFCAP"],
+                                                                        sets: ["bounding", "effective", "permitted"])
+            bundle.linux["maskedPaths"] = ["/proc/kcore", "/proc/keys", "/proc/timer_list"]
+            bundle.linux["readonlyPaths"] = ["/proc/sys", "/proc/sysrq-trigger"]
+            if inUserNamespace { try NamespaceTests.mapRootTo100000(bundle) }
+        }
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout == "unshared\nrefused\nrefused\n", "\(result)")
+        #expect(result.stderr.contains("permission denied"), "\(result)")
+    }
+
     // MARK: the runtime's own hardening
 
     /// The created init is the runtime itself (no copy, no exec yet) and is

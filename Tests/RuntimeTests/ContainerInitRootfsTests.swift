@@ -55,6 +55,55 @@ import Testing
         #expect(system.calls.dropFirst(6).first == "mount - /dev/null \(rootfs)/dev/null")
     }
 
+    /// The source is opened at its mount, and what is found there then
+    /// decides the mount point: a file for a file, a directory otherwise;
+    /// the mount binds the opened source itself.
+    @Test func aBindSourceOpenedAtItsMountDecidesTheMountPoint() throws {
+        let system = RecordingSystemCalls()
+        mkdir(temporary.path + "/dir", 0o755)
+        let file = temporary.path + "/file"
+        close(creat(file, 0o644))
+        let containerInit = try initWith(mounts: [
+            Mount(destination: "/etc/hosts", type: "bind", source: file, options: ["bind"]),
+            Mount(destination: "/srv", type: "bind", source: temporary.path + "/dir", options: ["bind"]),
+        ], system: system)
+        try containerInit.prepareRootfs().close()
+        #expect(system.calls.contains("mount - \(file) \(rootfs)/etc/hosts"))
+        #expect(system.calls.contains("mount - \(temporary.path)/dir \(rootfs)/srv"))
+        var info = stat()
+        #expect(lstat(rootfs + "/etc/hosts", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+        #expect(lstat(rootfs + "/srv", &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
+    }
+
+    /// berth's side of InitMessage.openMountSource: the source is opened
+    /// from the init's root (here this process's) and handed over after
+    /// mountSourceOpened; a source that cannot be opened is a failure sent
+    /// back, with the step named.
+    @Test func berthOpensAMountSourceForTheInitOrSaysWhyNot() throws {
+        mkdir(temporary.path + "/volume", 0o755)
+        let plan = try initWith(mounts: [
+            Mount(destination: "/volume", type: "bind", source: temporary.path + "/volume", options: ["bind"]),
+            Mount(destination: "/gone", type: "bind", source: temporary.path + "/gone", options: ["bind"]),
+        ], system: RecordingSystemCalls()).plan
+        let runtime = Runtime(root: temporary.path + "/state", log: .standardError)
+        let sockets = try SyncSocket.pair()
+        defer { sockets.parent.close(); sockets.child.close() }
+
+        try runtime.openMountSource(0, of: plan, forInit: getpid(), idmapNamespaces: [:], over: sockets.parent)
+        #expect(try sockets.child.receiveMessage() == .mountSourceOpened)
+        let source = try sockets.child.descriptor.receiveDescriptor()
+        defer { source.close() }
+        #expect(FileSystem.readLink(RootedPath.procPath(of: source)) == temporary.path + "/volume")
+
+        try runtime.openMountSource(1, of: plan, forInit: getpid(), idmapNamespaces: [:], over: sockets.parent)
+        guard case .failed(let error)? = try sockets.child.receiveMessage() else {
+            Issue.record("a missing source was not reported")
+            return
+        }
+        #expect(error.summary.hasPrefix("open bind mount source \(temporary.path)/gone for /gone"), "\(error.summary)")
+        #expect(error.errno == Errno(ENOENT))
+    }
+
     @Test func aSymlinkInTheImageCannotPlaceAMountOnTheHost() throws {
         let system = RecordingSystemCalls()
         let hostDirectory = temporary.path + "/host-side"

@@ -6,7 +6,7 @@ import Testing
 @Suite struct InitMessageTests {
     static let messages: [InitMessage] = [
         .proceed(hostPid: 4242), .runHooks, .hooksDone, .ready, .recorded, .warning("keyring: operation not permitted"),
-        .execFailed(path: "/bin/ünïcode", errno: ENOEXEC),
+        .execFailed(path: "/bin/ünïcode", errno: ENOEXEC), .openMountSource(index: 3), .mountSourceOpened,
         .failed(RuntimeError(.invalidConfig, "exec: \"nope\": executable file not found in $PATH")),
         .failed(RuntimeError(.system, "mount proc on /proc", errno: Errno(EPERM),
                              details: ["a line\nwith a newline", "", "ünïcode"])),

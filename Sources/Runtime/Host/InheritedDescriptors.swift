@@ -14,19 +14,16 @@ struct InheritedDescriptors: Sendable {
     var seccompAgent: FileDescriptor?
     /// The program the child executes last (see helpers/exec-helper.c).
     var execHelper: FileDescriptor?
-    /// Detached idmapped mounts by their index in the plan's mounts.
-    var idmappedMounts: [Int: FileDescriptor] = [:]
 
     static let none = InheritedDescriptors()
 
     /// `terminalThroughBerth`: the console end of a socket pair whose other
     /// end berth keeps, for `run`/`exec` relaying the terminal themselves.
-    static func open(for plan: ProcessPlan, mounts: [PlannedMount] = [], terminalThroughBerth: FileDescriptor?,
+    static func open(for plan: ProcessPlan, terminalThroughBerth: FileDescriptor?,
                      system: any SystemCalls) throws(RuntimeError) -> InheritedDescriptors {
         var connections = InheritedDescriptors()
         do throws(RuntimeError) {
             connections.execHelper = try ExecHelper.sealedCopy()
-            connections.idmappedMounts = try IDMappedMounts.prepare(mounts, system: system)
             if plan.process.terminal {
                 if let terminalThroughBerth {
                     connections.console = terminalThroughBerth
@@ -51,7 +48,7 @@ struct InheritedDescriptors: Sendable {
 
     /// Every descriptor held here.
     var descriptors: [Int32] {
-        [console, seccompAgent, execHelper].compactMap { $0?.rawValue } + idmappedMounts.values.map(\.rawValue)
+        [console, seccompAgent, execHelper].compactMap { $0?.rawValue }
     }
 
     /// berth's copies, once the child has its own.
@@ -59,6 +56,5 @@ struct InheritedDescriptors: Sendable {
         console?.close()
         seccompAgent?.close()
         execHelper?.close()
-        idmappedMounts.values.forEach { $0.close() }
     }
 }

@@ -27,26 +27,36 @@ extension ContainerInit {
             try FileDescriptor.open(plan.rootfs, O_PATH | O_DIRECTORY)
         }
         for (index, mount) in plan.mounts.enumerated() {
-            try mountInRootfs(mount, root: root, idmapped: connections.idmappedMounts[index])
+            // Made by berth when the mounts before it are in place.
+            let idmapped = mount.idMappings != nil ? try askBerthForSource(of: mount, at: index) : nil
+            defer { idmapped?.close() }
+            let source = mount.options.isBind && idmapped == nil ? try openBindSource(of: mount, at: index) : nil
+            defer { source?.close() }
+            try mountInRootfs(mount, root: root, source: source, idmapped: idmapped)
         }
         try createDevices(root: root)
         return root
     }
 
-    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, idmapped: FileDescriptor? = nil) throws(RuntimeError) {
+    /// `source`: a bind mount's source, opened by openBindSource; whether
+    /// it is a file decides what mount point is made.
+    func mountInRootfs(_ mount: PlannedMount, root: FileDescriptor, source: FileDescriptor? = nil,
+                       idmapped: FileDescriptor? = nil) throws(RuntimeError) {
         let what = "mount \(mount.type.isEmpty ? mount.source : mount.type) on \(mount.destination)"
-        try refuseMisleadingDestination(of: mount, in: root, what: what)
+        try refuseMisleadingDestination(of: mount, in: root, source: source, what: what)
         try attempt(what) { () throws(Errno) in
-            let target = try RootedPath.open(mount.destination, in: root,
-                                             create: mount.destinationIsFile ? .file : .directory)
+            let sourceIsFile = try source.map { (source) throws(Errno) in
+                (try FileIdentity.status(of: source).st_mode & S_IFMT) != S_IFDIR
+            } ?? false
+            let target = try RootedPath.open(mount.destination, in: root, create: sourceIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
             let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
             if let idmapped {
-                // Made by berth before the clone (IDMappedMounts).
+                // Made by berth for this mount (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
-            } else if options.isBind {
-                try system.mount(source: mount.source, target: RootedPath.procPath(of: target), type: nil,
+            } else if options.isBind, let source {
+                try system.mount(source: RootedPath.procPath(of: source), target: RootedPath.procPath(of: target), type: nil,
                                  flags: options.flags.intersection([.bind, .recursive]), data: nil)
             } else {
                 // berth manages cgroup v2 only: a "cgroup" mount is the v2 hierarchy.
@@ -80,7 +90,7 @@ extension ContainerInit {
     /// The plan refused destinations inside /proc by name; the image's
     /// symlinks are seen only here, where they may lead a destination into
     /// procfs, or put proc or sysfs somewhere other than where it is named.
-    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor,
+    private func refuseMisleadingDestination(of mount: PlannedMount, in root: FileDescriptor, source: FileDescriptor?,
                                              what: String) throws(RuntimeError) {
         if mount.needsOrdinaryDirectory, let link = try attempt(what, { () throws(Errno) in
             try RootedPath.symbolicLinkTarget(of: mount.destination, in: root)
@@ -93,11 +103,46 @@ extension ContainerInit {
             defer { target.close() }
             return target.fileSystemType == FileDescriptor.procSuperMagic
         }
-        let sourceIsProcfs = mount.options.isBind
-            && FileSystem.fileSystemType(of: mount.source) == FileDescriptor.procSuperMagic
+        let sourceIsProcfs = source?.fileSystemType == FileDescriptor.procSuperMagic
         if landsInProcfs && !mount.mayCoverProcfs(sourceIsProcfs: sourceIsProcfs) {
             throw RuntimeError(.invalidConfig, "\(what): the destination resolves to a file of procfs "
                                    + "(through a symbolic link in the rootfs), where berth does not mount")
+        }
+    }
+
+    /// A bind mount's source, opened now, once the mounts before it are in
+    /// place (as runc resolves it): a source under the rootfs may lie in
+    /// one of them, and only the file found there says whether the mount
+    /// point is a file or a directory. In a user namespace the container's
+    /// root may not reach a source the host's root can (a directory of
+    /// mode 0700 on the way): then berth opens it, with its own
+    /// credentials, in this init's mount namespace.
+    func openBindSource(of mount: PlannedMount, at index: Int) throws(RuntimeError) -> FileDescriptor {
+        let what = "open bind mount source \(mount.source) for \(mount.destination)"
+        do {
+            return try FileDescriptor.open(mount.source, O_PATH)
+        } catch where plan.has(.user) && (error.rawValue == EACCES || error.rawValue == EPERM) {
+            return try askBerthForSource(of: mount, at: index)
+        } catch {
+            throw .system(what, error)
+        }
+    }
+
+    /// The source of `plan.mounts[index]` as berth opens it (InitMessage
+    /// openMountSource): a descriptor that names it, or an idmapped copy.
+    func askBerthForSource(of mount: PlannedMount, at index: Int) throws(RuntimeError) -> FileDescriptor {
+        let what = "get bind mount source \(mount.source) for \(mount.destination) from berth"
+        let reply = try attempt(what) { () throws(Errno) -> InitMessage? in
+            try socket.send(.openMountSource(index: index))
+            return try socket.receiveMessage()
+        }
+        switch reply {
+        case .mountSourceOpened?:
+            return try attempt(what) { () throws(Errno) in try socket.descriptor.receiveDescriptor() }
+        case .failed(let reason)?:
+            throw reason
+        default:
+            throw RuntimeError(.system, "\(what): berth did not answer")
         }
     }
 
@@ -232,6 +277,7 @@ extension ContainerInit {
             // with runc; the man page says so.
             try attempt("chroot into \(plan.rootfs)") { () throws(Errno) in try system.changeRoot(".") }
         } else if plan.options.noPivot {
+            try detachFullProcAndSysfs()
             try attempt("move rootfs to / (--no-pivot)") { () throws(Errno) in
                 try system.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
                 try system.changeRoot(".")
@@ -249,6 +295,38 @@ extension ContainerInit {
             }
         }
         try attempt("change directory to /") { () throws(Errno) in try system.changeDirectory("/") }
+    }
+
+    /// With --no-pivot the old root stays in the mount namespace under the
+    /// chroot, and with it the host's /proc and /sys. The kernel lets a
+    /// user namespace mount a fresh procfs or sysfs only where one is
+    /// already fully visible in its mount namespace (mount_too_revealing):
+    /// those would count, so a container able to make a user namespace
+    /// could mount a procfs without the masks and read-only paths. As runc
+    /// does, every full proc and sysfs mount outside the rootfs is detached
+    /// first, or, where it cannot be (locked by a user namespace: EINVAL,
+    /// EPERM), covered by an empty tmpfs, which then is the locked child
+    /// that stops it counting. The whole tree is a slave or private mount
+    /// since prepareRootfs: nothing reaches the host.
+    func detachFullProcAndSysfs() throws(RuntimeError) {
+        // mountinfo shows the rootfs's real path, whatever links led to it.
+        var rootfs = plan.rootfs
+        if let resolved = realpath(plan.rootfs, nil) {
+            rootfs = String(cString: resolved)
+            free(resolved)
+        }
+        let mountPoints = MountTable.fullMountPoints(ofTypes: ["proc", "sysfs"], in: MountTable.current())
+        for path in mountPoints where path != rootfs && !path.hasPrefix(rootfs == "/" ? "/" : rootfs + "/") {
+            try attempt("detach \(path) outside the rootfs (--no-pivot)") { () throws(Errno) in
+                do throws(Errno) {
+                    try system.unmount(path, detach: true)
+                } catch where error.rawValue == ENOENT {
+                    // Under one detached or covered before it.
+                } catch where error.rawValue == EINVAL || error.rawValue == EPERM {
+                    try system.mount(source: "tmpfs", target: path, type: "tmpfs", flags: [], data: "size=0k")
+                }
+            }
+        }
     }
 
     /// What is done inside the new root: propagation, masked and read-only

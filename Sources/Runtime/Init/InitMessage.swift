@@ -18,6 +18,11 @@ import LinuxSystem
 ///         |                                                | cgroup ns, root in user ns,
 ///         |                                                | keyring, mounts, devices
 ///         |                                                | (still sees the host)
+///         | <--- openMountSource(index) ------------------ | an idmapped bind, or a
+///         | open it (idmapped: a helper makes the copy)    | bind source it may not
+///         | in the init's mount namespace                  | reach (user namespace)
+///         | ---- mountSourceOpened + the fd (SCM_RIGHTS) > |
+///         |      or failed(error)                          |
 ///         | <--- runHooks -------------------------------- |
 ///         | prestart + createRuntime hooks                 | waits
 ///         | ---- hooksDone ------------------------------> |
@@ -68,6 +73,13 @@ enum InitMessage: Equatable {
     case failed(RuntimeError)
     /// Something the user should know that does not stop the container.
     case warning(String)
+    /// The init needs the source of `plan.mounts[index]` (a bind mount)
+    /// from berth: idmapped, or one it could not open in its user
+    /// namespace.
+    case openMountSource(index: Int)
+    /// berth's answer: the source's O_PATH descriptor follows in the next
+    /// packet (SCM_RIGHTS).
+    case mountSourceOpened
     /// Sent by the exec helper (helpers/exec-helper.c), not by Swift: the
     /// execve of the user's program failed with this errno.
     case execFailed(path: String, errno: Int32)
@@ -77,6 +89,7 @@ enum InitMessage: Equatable {
         case proceed = 1, runHooks, hooksDone, ready, failed, warning, recorded
         /// 8: the number helpers/exec-helper.c writes.
         case execFailed
+        case openMountSource, mountSourceOpened
     }
 
     /// One packet: kind, errno, then the fields as length-prefixed UTF-8
@@ -93,6 +106,8 @@ enum InitMessage: Equatable {
                     Self.fields([error.code.rawValue, error.message] + error.details))
         case .warning(let text): return (Kind.warning.rawValue, 0, Self.fields([text]))
         case .execFailed(let path, let errno): return (Kind.execFailed.rawValue, errno, Self.fields([path]))
+        case .openMountSource(let index): return (Kind.openMountSource.rawValue, 0, Self.fields([String(index)]))
+        case .mountSourceOpened: return (Kind.mountSourceOpened.rawValue, 0, [])
         }
     }
 
@@ -118,6 +133,10 @@ enum InitMessage: Equatable {
         case .execFailed:
             guard fields.count == 1 else { return nil }
             self = .execFailed(path: fields[0], errno: errno)
+        case .openMountSource:
+            guard fields.count == 1, let index = Int(fields[0]) else { return nil }
+            self = .openMountSource(index: index)
+        case .mountSourceOpened: self = .mountSourceOpened
         }
     }
 

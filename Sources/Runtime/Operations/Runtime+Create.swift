@@ -166,9 +166,13 @@ extension Runtime {
             try cgroupAttempt { () throws(CgroupError) in try cgroup.openDirectory() }
         }
         defer { cgroupDirectory?.close() }
-        let connections = try InheritedDescriptors.open(for: plan.processPlan, mounts: plan.mounts,
-                                                        terminalThroughBerth: terminalThroughBerth, system: system)
+        let connections = try InheritedDescriptors.open(for: plan.processPlan, terminalThroughBerth: terminalThroughBerth,
+                                                        system: system)
         defer { connections.close() }
+        // The idmapped mounts' user namespaces, made before the clone: a
+        // failure then leaves no init to undo.
+        let idmapNamespaces = try IDMappedMounts.userNamespaces(for: plan.mounts, system: system)
+        defer { idmapNamespaces.values.forEach { $0.close() } }
         let timeNamespace = try TimeNamespaceSwitch.prepare(for: plan, offsets: plan.timeOffsets, system: system)
         let pid: pid_t
         do throws(RuntimeError) {
@@ -254,9 +258,56 @@ extension Runtime {
                 throw error
             case .warning(let text)?:
                 log.warning(text)
+            case .openMountSource(let index)?:
+                do {
+                    try openMountSource(index, of: plan, forInit: pid, idmapNamespaces: idmapNamespaces,
+                                        over: sockets.parent)
+                } catch where error.meansPeerGone {
+                    throw initExited(pid, made: &made)
+                } catch {
+                    throw .system("answer the container's init", error)
+                }
             default:
                 throw initExited(pid, made: &made)
             }
+        }
+    }
+
+    /// Opens a bind mount's source for the init (InitMessage.openMountSource):
+    /// an idmapped one, which the init cannot make, and one the init in its
+    /// user namespace could not reach. With berth's credentials, but
+    /// resolved in the init's mount namespace, so the mounts it has made so
+    /// far are seen as by the init: a plain source from the init's root (an
+    /// absolute symlink stays in that view), an idmapped one by a helper
+    /// in that namespace (IDMappedMounts). A failure goes back to the init,
+    /// which reports it.
+    func openMountSource(_ index: Int, of plan: LaunchPlan, forInit pid: pid_t,
+                         idmapNamespaces: [IDMappings: FileDescriptor], over socket: SyncSocket) throws(Errno) {
+        guard plan.mounts.indices.contains(index), plan.mounts[index].options.isBind else { throw Errno(EPROTO) }
+        let mount = plan.mounts[index]
+        let opened = Result { () throws(RuntimeError) -> FileDescriptor in
+            if let mappings = mount.idMappings {
+                guard let userNamespace = idmapNamespaces[mappings] else {
+                    throw RuntimeError(.system, "make an idmapped copy of \(mount.source) for \(mount.destination): "
+                                           + "no user namespace was made for its mapping")
+                }
+                return try IDMappedMounts.cloneTree(of: mount, userNamespace: userNamespace, inMountNamespaceOf: pid,
+                                                    system: system)
+            }
+            return try attempt("open bind mount source \(mount.source) for \(mount.destination) "
+                               + "(as berth, in the init's mount namespace)") { () throws(Errno) in
+                let root = try FileDescriptor.open("/proc/\(pid)/root", O_PATH | O_DIRECTORY)
+                defer { root.close() }
+                return try RootedPath.open(mount.source, in: root)
+            }
+        }
+        switch opened {
+        case .success(let source):
+            defer { source.close() }
+            try socket.send(.mountSourceOpened)
+            try socket.descriptor.sendDescriptor(source.rawValue)
+        case .failure(let error):
+            try socket.send(.failed(error))
         }
     }
 

@@ -140,9 +140,10 @@ extension LaunchPlan {
                 var source = mount.source ?? ""
                 if parsed.isBind, !source.hasPrefix("/") { source = bundle + "/" + source }
                 let type = mount.type ?? (parsed.isBind ? "bind" : "")
-                let destinationIsFile = parsed.isBind && FileSystem.exists(source) && !FileSystem.isDirectory(source)
+                // The source is not looked at here: the init opens it when
+                // the mounts before it are in place (openBindSource).
                 var planned = PlannedMount(destination: FileSystem.normalized(mount.destination), source: source,
-                                           type: type, options: parsed, destinationIsFile: destinationIsFile)
+                                           type: type, options: parsed)
                 // Mappings without idmap/ridmap still ask for one (config.md).
                 if mount.uidMappings != nil || mount.gidMappings != nil, parsed.idmap == nil {
                     parsed.idmap = .single

@@ -121,9 +121,6 @@ public struct PlannedMount: Sendable, Equatable {
     public var source: String
     public var type: String
     public var options: MountOptions
-    /// Whether the init creates a file (not a directory) as mount point:
-    /// a bind mount of a file needs one.
-    public var destinationIsFile: Bool
     /// For an idmapped mount (idmap, ridmap): the mapping berth gives it.
     public var idMappings: IDMappings? = nil
 
