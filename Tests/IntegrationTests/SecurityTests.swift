@@ -12,6 +12,18 @@ import Testing
 /// as well and expects the difference.
 @Suite(.integration, .timeLimit(.minutes(1)))
 struct SecurityTests {
+    /// The container's `statusScript` output shows CAP_KILL and CAP_CHOWN
+    /// (bits 5 and 0) bounding, effective and permitted, and nothing else.
+    static func expectKillAndChownOnly(_ result: ProcessResult) {
+        #expect(result.succeeded, "\(result)")
+        let fields = Host.statusFields(result.stdout)
+        for field in ["CapBnd", "CapEff", "CapPrm"] {
+            #expect(fields[field] == "0000000000000021", "\(field): \(result)")
+        }
+        #expect(fields["CapInh"] == "0000000000000000", "\(result)")
+        #expect(fields["CapAmb"] == "0000000000000000", "\(result)")
+    }
+
     /// Every capability field of /proc/self/status, and NoNewPrivs.
     static let statusScript = "grep -E '^(Cap|NoNewPrivs)' /proc/self/status"
 
@@ -27,14 +39,7 @@ struct SecurityTests {
             bundle.process["capabilities"] = SecurityTests.capabilities(["CAP_KILL", "CAP_CHOWN"],
                                                                         sets: ["bounding", "effective", "permitted"])
         }
-        #expect(result.succeeded, "\(result)")
-        let fields = Host.statusFields(result.stdout)
-        // CAP_CHOWN is bit 0, CAP_KILL bit 5.
-        for set in ["CapBnd", "CapEff", "CapPrm"] {
-            #expect(fields[set] == "0000000000000021", "\(set): \(result.stdout)")
-        }
-        #expect(fields["CapInh"] == "0000000000000000", "\(result.stdout)")
-        #expect(fields["CapAmb"] == "0000000000000000", "\(result.stdout)")
+        Self.expectKillAndChownOnly(result)
     }
 
     /// A root process regains its bounding set at execve: only an empty
@@ -77,13 +82,7 @@ struct SecurityTests {
             sets[set, default: []].append("CAP_UNKNOWN")
             bundle.process["capabilities"] = sets
         }
-        #expect(result.succeeded, "\(result)")
-        let fields = Host.statusFields(result.stdout)
-        for field in ["CapBnd", "CapEff", "CapPrm"] {
-            #expect(fields[field] == "0000000000000021", "\(field): \(result)")
-        }
-        #expect(fields["CapInh"] == "0000000000000000", "\(result)")
-        #expect(fields["CapAmb"] == "0000000000000000", "\(result)")
+        Self.expectKillAndChownOnly(result)
         #expect(result.stderr.contains("CAP_UNKNOWN"), "\(result)")
         if sandbox.runtime.isBerth {
             let index = set == "bounding" || set == "effective" || set == "permitted" ? 2 : 0
