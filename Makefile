@@ -179,7 +179,10 @@ test-vm: vm-assets
 
 # The bench inside the cgroup v2 guest, where all three runtimes make real
 # v2 cgroups and apply the manager config's resources. The guest is
-# emulated (TCG): its ratios mean something, its milliseconds do not.
+# emulated (TCG): its ratios mean something, its milliseconds do not. The
+# runtimes (and crun's shared libraries) are copied into the guest's tmpfs
+# first: read over the guest's 9p shares, whose caching differs between the
+# checkout and the host's root, start-up would measure 9p instead.
 .PHONY: bench-vm
 bench-vm: build vm-assets
 	vm/run-in-guest.sh --timeout 3000 -- /usr/bin/python3 -u bench/bench.py --berth $(BERTH) \

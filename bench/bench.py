@@ -396,8 +396,12 @@ def print_table(results, order):
 
 def copy_runtimes(runtimes, directory):
     """Each runtime copied into its own directory under `directory`; berth's
-    exec helper goes beside berth, where berth looks for it."""
+    exec helper goes beside berth, where berth looks for it, and the shared
+    libraries of a dynamically linked one (crun) into `directory`/lib, named
+    by LD_LIBRARY_PATH for every runtime the bench starts."""
     copied = []
+    libraries = directory / "lib"
+    libraries.mkdir(parents=True, exist_ok=True)
     for name, path in runtimes:
         target = directory / name
         target.mkdir(parents=True, exist_ok=True)
@@ -405,7 +409,13 @@ def copy_runtimes(runtimes, directory):
         helper = Path(path).parent / "berth-exec-helper"
         if name == "berth" and helper.exists():
             shutil.copy2(helper, target / helper.name)
+        ldd = subprocess.run(["ldd", path], capture_output=True, text=True)
+        for line in ldd.stdout.splitlines():
+            fields = line.split()
+            if len(fields) >= 3 and fields[1] == "=>" and fields[2].startswith("/"):
+                shutil.copy2(fields[2], libraries / Path(fields[2]).name)
         copied.append((name, str(target / Path(path).name)))
+    os.environ["LD_LIBRARY_PATH"] = str(libraries)
     return copied
 
 
