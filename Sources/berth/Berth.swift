@@ -61,6 +61,9 @@ enum Berth {
                 output(command.helpText)
                 return 0
             }
+            if arguments.positionals.count < command.requiredPositionals {
+                throw RuntimeError(.invalidArgument, "\(name): expected \(command.usage)")
+            }
             let context = CommandContext(runtime: Runtime(root: globals.root, log: log), globals: globals)
             do {
                 return try command.run(arguments, context)

@@ -17,11 +17,15 @@ protocol Command: Sendable {
 
     /// berth's exit status when `run` fails.
     static var failureStatus: Int32 { get }
+    /// How many positionals `run` needs: fewer is a usage error, which
+    /// exits 1 whatever `failureStatus` says (runc's exec does the same).
+    static var requiredPositionals: Int { get }
 }
 
 extension Command {
     static var stopsAtFirstPositional: Bool { false }
     static var failureStatus: Int32 { 1 }
+    static var requiredPositionals: Int { 0 }
 
     static var helpText: String {
         var text = "NAME:\n   berth \(name) - \(summary)\n\nUSAGE:\n   berth [global options] \(name)"

@@ -10,6 +10,7 @@ enum ExecCommand: Command {
     /// runc's: 255 tells a failed exec apart from the exit status of a
     /// process that ran (containerd and podman rely on it).
     static let failureStatus: Int32 = 255
+    static let requiredPositionals = 1
     static let options: [OptionSpec] = [
         OptionSpec("process", short: "p", .value(placeholder: "value"),
                    help: "path to a process.json (an OCI process) to run instead of the command line"),
@@ -35,7 +36,7 @@ enum ExecCommand: Command {
 
     static func run(_ arguments: Arguments, _ context: CommandContext) throws(RuntimeError) -> Int32 {
         guard let id = arguments.positionals.first else {
-            throw RuntimeError(.invalidArgument, "exec: expected <container-id> [command [args...]]")
+            throw RuntimeError(.invalidArgument, "exec: expected \(usage)")  // checked before run
         }
         var options = ExecOptions()
         options.processFile = arguments.value("process")

@@ -14,6 +14,16 @@ struct ExecFailureTests {
         #expect(chmod(bundle.rootfs + "/bad", 0o755) == 0)
     }
 
+    /// A usage error is not a failed exec: 1, as runc's "requires a minimum
+    /// of 1 argument(s)"; an unknown container is one: 255, as runc.
+    @Test func aMissingIdExits1AndAnUnknownContainer255() throws {
+        let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
+        let usage = try sandbox.runtime.run(["exec"])
+        #expect(usage.status == 1 && !usage.timedOut, "\(usage)")
+        let unknown = try sandbox.runtime.run(["exec", sandbox.newID("nope"), "true"])
+        #expect(unknown.status == 255 && !unknown.timedOut, "\(unknown)")
+    }
+
     @Test func execOfAProgramTheKernelCannotRunExits255AndSaysWhy() throws {
         let sandbox = try Sandbox(); defer { sandbox.cleanUp() }
         let (id, _, _) = try ExecTests.running(sandbox, "noexec", configure: Self.addUnrunnableProgram)
