@@ -31,6 +31,13 @@ public struct FileDescriptor: Sendable, Equatable {
         return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
     }
 
+    /// fstat(2) of the file.
+    public func status() throws(Errno) -> stat {
+        var info = stat()
+        _ = try retryingInterrupts { fstat(rawValue, &info) }
+        return info
+    }
+
     public func close() {
         // EINTR on close must not be retried on Linux: the descriptor is gone.
         _ = Glibc.close(rawValue)

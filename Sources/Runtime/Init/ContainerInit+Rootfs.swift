@@ -46,12 +46,12 @@ extension ContainerInit {
         try refuseMisleadingDestination(of: mount, in: root, source: source, what: what)
         try attempt(what) { () throws(Errno) in
             let sourceIsFile = try source.map { (source) throws(Errno) in
-                (try FileIdentity.status(of: source).st_mode & S_IFMT) != S_IFDIR
+                (try source.status().st_mode & S_IFMT) != S_IFDIR
             } ?? false
             let target = try RootedPath.open(mount.destination, in: root, create: sourceIsFile ? .file : .directory)
             defer { target.close() }
             let options = mount.options
-            let coveredMode = mount.takesCoveredMode ? try FileIdentity.status(of: target).st_mode & 0o7777 : nil
+            let coveredMode = mount.takesCoveredMode ? try target.status().st_mode & 0o7777 : nil
             if let idmapped {
                 // Made by berth for this mount (IDMappedMounts).
                 try system.moveMount(idmapped, to: target)
@@ -233,8 +233,7 @@ extension ContainerInit {
         defer { dev.close() }
         let console = try attempt(what) { () throws(Errno) in try Self.openConsoleTarget(in: dev) }
         defer { console.close() }
-        var info = stat()
-        _ = try attempt(what) { () throws(Errno) in try retryingInterrupts { fstat(console.rawValue, &info) } }
+        let info = try attempt(what) { () throws(Errno) in try console.status() }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG || type == S_IFCHR else {
             let found = type == S_IFLNK ? "a symbolic link" : "neither a file nor a character device"
@@ -391,7 +390,7 @@ extension ContainerInit {
     func mask(_ path: String, root: FileDescriptor, masks: inout Masks) throws(Errno) {
         guard let target = try openIfPresent(path, root: root) else { return }
         defer { target.close() }
-        let info = try FileIdentity.status(of: target)
+        let info = try target.status()
         guard !masks.hiding.contains(FileIdentity(info)) else { return }
         let targetPath = RootedPath.procPath(of: target)
         if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -404,12 +403,12 @@ extension ContainerInit {
             try system.mount(source: "tmpfs", target: targetPath, type: "tmpfs", flags: .readOnly, data: "size=0k")
             let mounted = try RootedPath.open(path, in: root)
             masks.sharedDirectory = mounted
-            masks.hiding.insert(FileIdentity(try FileIdentity.status(of: mounted)))
+            masks.hiding.insert(FileIdentity(try mounted.status()))
             return
         }
         let null = try RootedPath.open("/dev/null", in: root)
         defer { null.close() }
-        let nullInfo = try FileIdentity.status(of: null)
+        let nullInfo = try null.status()
         guard (nullInfo.st_mode & S_IFMT) == S_IFCHR, nullInfo.st_rdev == Self.deviceNumber(major: 1, minor: 3) else {
             throw Errno(EPERM)
         }
@@ -434,11 +433,5 @@ struct FileIdentity: Hashable {
     init(_ info: stat) {
         device = info.st_dev
         inode = info.st_ino
-    }
-
-    static func status(of file: FileDescriptor) throws(Errno) -> stat {
-        var info = stat()
-        _ = try retryingInterrupts { fstat(file.rawValue, &info) }
-        return info
     }
 }

@@ -29,8 +29,7 @@ extension ProcessInit {
             return nil
         }
         defer { file.close() }
-        var info = stat()
-        guard fstat(file.rawValue, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+        guard let info = try? file.status(), (info.st_mode & S_IFMT) == S_IFREG,
               info.st_size <= passwdSizeLimit else { return nil }
         guard let bytes = try? file.readAll(), bytes.count <= passwdSizeLimit else { return nil }
         return bytes
