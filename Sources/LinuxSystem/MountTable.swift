@@ -5,19 +5,31 @@ public enum MountTable {
         FileSystem.readText("/proc/self/mountinfo") ?? ""
     }
 
-    /// The mount points of every mount of `type`, in mountinfo's order.
-    public static func mountPoints(ofType type: String, in mountinfo: String) -> [String] {
-        var found: [String] = []
-        for line in mountinfo.split(separator: "\n") {
+    /// One line of mountinfo: the fields berth reads.
+    struct Entry {
+        var id: UInt64
+        /// The file system's directory shown at the mount point ("/": all of it).
+        var root: Substring
+        var mountPoint: String
+        var type: Substring
+    }
+
+    /// Every line that parses, in mountinfo's order.
+    static func entries(in mountinfo: String) -> [Entry] {
+        mountinfo.split(separator: "\n").compactMap { line in
             // Fields: id parent major:minor root mountpoint options [optional...] - fstype source super
             // (split on single spaces: a String separator would bring in the
             // whole of _StringProcessing's searcher code on every start)
             let fields = line.split(separator: " ")
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count,
-                  fields[dash + 1] == type else { continue }
-            found.append(unescape(String(fields[4])))
+                  let id = UInt64(fields[0]) else { return nil }
+            return Entry(id: id, root: fields[3], mountPoint: unescape(String(fields[4])), type: fields[dash + 1])
         }
-        return found
+    }
+
+    /// The mount points of every mount of `type`, in mountinfo's order.
+    public static func mountPoints(ofType type: String, in mountinfo: String) -> [String] {
+        entries(in: mountinfo).filter { $0.type == type }.map(\.mountPoint)
     }
 
     /// The mount points, in mountinfo's order, of the mounts of one of
@@ -26,14 +38,7 @@ public enum MountTable {
     /// or sysfs when it decides whether a new one may be mounted in a user
     /// namespace (mount_too_revealing).
     public static func fullMountPoints(ofTypes types: Set<String>, in mountinfo: String) -> [String] {
-        var found: [String] = []
-        for line in mountinfo.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count,
-                  fields[3] == "/", types.contains(String(fields[dash + 1])) else { continue }
-            found.append(unescape(String(fields[4])))
-        }
-        return found
+        entries(in: mountinfo).filter { $0.root == "/" && types.contains(String($0.type)) }.map(\.mountPoint)
     }
 
     /// The id and mount point of every mount strictly below `directory`
@@ -42,18 +47,11 @@ public enum MountTable {
     /// unmount them in.
     public static func mounts(below directory: String, in mountinfo: String) -> [(id: UInt64, path: String)] {
         let prefix = directory == "/" ? "/" : directory + "/"
-        var found: [(order: Int, id: UInt64, path: String)] = []
-        for line in mountinfo.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count > 4, let id = UInt64(fields[0]) else { continue }
-            let path = unescape(String(fields[4]))
-            if path.hasPrefix(prefix) { found.append((found.count, id, path)) }
-        }
-        found.sort { a, b in
-            let (depthA, depthB) = (a.path.utf8.count, b.path.utf8.count)
-            return depthA != depthB ? depthA > depthB : a.order > b.order
-        }
-        return found.map { ($0.id, $0.path) }
+        let found = entries(in: mountinfo).enumerated().filter { $0.element.mountPoint.hasPrefix(prefix) }
+        return found.sorted { a, b in
+            let (depthA, depthB) = (a.element.mountPoint.utf8.count, b.element.mountPoint.utf8.count)
+            return depthA != depthB ? depthA > depthB : a.offset > b.offset
+        }.map { ($0.element.id, $0.element.mountPoint) }
     }
 
     /// mountinfo escapes space, tab, newline and backslash as octal (\040).
