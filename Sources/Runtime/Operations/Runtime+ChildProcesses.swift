@@ -78,6 +78,17 @@ extension Runtime {
         }
     }
 
+    /// Tells the caller which process it got, as it asked: a pidfd over
+    /// `pidfdSocket`, the pid in `pidFile`.
+    func publish(_ pid: pid_t, pidfdSocket: String?, pidFile: String?) throws(RuntimeError) {
+        if let pidfdSocket {
+            try PidfdSocket.send(pidfdOf: pid, to: pidfdSocket, system: system)
+        }
+        if let pidFile {
+            try Self.writePidFile(pidFile, pid: pid)
+        }
+    }
+
     /// The host pid, without a trailing newline (containerd reads it so).
     static func writePidFile(_ path: String, pid: pid_t) throws(RuntimeError) {
         try attempt("write pid file \(path)") { () throws(Errno) in

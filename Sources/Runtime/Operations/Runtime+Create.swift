@@ -61,12 +61,7 @@ extension Runtime {
                                   terminalThroughBerth: terminalRelay?.childEnd)
             made = launched.made
             let record = try launched.result.get()
-            if let path = options.pidfdSocket {
-                try PidfdSocket.send(pidfdOf: record.pid, to: path, system: system)
-            }
-            if let pidFile = options.pidFile {
-                try Self.writePidFile(pidFile, pid: record.pid)
-            }
+            try publish(record.pid, pidfdSocket: options.pidfdSocket, pidFile: options.pidFile)
             return (record, terminalRelay)
         } catch {
             made.undo(system: system)

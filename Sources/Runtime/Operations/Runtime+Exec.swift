@@ -68,7 +68,7 @@ extension Runtime {
         let relay = plan.process.terminal && options.consoleSocket == nil ? try TerminalRelay.make() : nil
         let pid = try launchExec(plan, into: record, cgroupOption: options.cgroup, terminalThroughBerth: relay?.childEnd)
         timer.end("clone, join and execve (pid \(pid))")
-        try handOver(pid, options)
+        try publishOrKill(pid, options)
         if options.detach { return 0 }
         if let relay { return try relay.relay(until: pid, signals: signals, system: system) }
         return waitForwardingSignals(to: pid, signals: &signals)
@@ -77,14 +77,9 @@ extension Runtime {
     /// The pidfd and the pid file. A process whose pid cannot be handed
     /// over is not left running where nobody knows of it: it is killed, as
     /// runc does.
-    func handOver(_ pid: pid_t, _ options: ExecOptions) throws(RuntimeError) {
+    func publishOrKill(_ pid: pid_t, _ options: ExecOptions) throws(RuntimeError) {
         do throws(RuntimeError) {
-            if let path = options.pidfdSocket {
-                try PidfdSocket.send(pidfdOf: pid, to: path, system: system)
-            }
-            if let pidFile = options.pidFile {
-                try Self.writePidFile(pidFile, pid: pid)
-            }
+            try publish(pid, pidfdSocket: options.pidfdSocket, pidFile: options.pidFile)
         } catch {
             log.debug("exec: killing process \(pid): \(error.summary)")
             system.killAndReap(pid)
