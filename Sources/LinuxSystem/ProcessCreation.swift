@@ -22,10 +22,6 @@ public enum ProcessCreation {
         return pid
     }
 
-    /// A lifecycle hook's process: `path` executed with exactly `arguments`
-    /// (argv[0] included) and `environment`, `stdio` as its descriptors 0–2
-    /// and no other, every signal unblocked and at its default, in
-    /// `directory` when given. Made without clone3 (see berth_spawn).
     /// The calling process's own environment, as `NAME=value` entries.
     public static func currentEnvironment() -> [String] {
         var entries: [String] = []
@@ -38,6 +34,10 @@ public enum ProcessCreation {
         return entries
     }
 
+    /// A lifecycle hook's process: `path` executed with exactly `arguments`
+    /// (argv[0] included) and `environment`, `stdio` as its descriptors 0–2
+    /// and no other, every signal unblocked and at its default, in
+    /// `directory` when given. Made without clone3 (see berth_spawn).
     public static func spawn(_ path: String, arguments: [String], environment: [String],
                              stdio: [FileDescriptor], directory: String?) throws(Errno) -> pid_t {
         guard stdio.count == 3 else { throw Errno(EINVAL) }
